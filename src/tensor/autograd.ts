@@ -1,0 +1,97 @@
+import type { Node } from './node.js';
+import { noGrad } from './engine.js';
+import { keep, scope } from './scope.js';
+import { sameShape, shapeStr } from './shape.js';
+import { ones, Tensor, viewOf, zeros } from './tensor.js';
+import { add } from './ops/elementwise.js';
+
+/** Every node reachable from root, found with an explicit stack (UNet graphs are deep). */
+function collectNodes(root: Tensor): Node[] {
+  const seen = new Map<number, Node>();
+  const stack: Node[] = root.node ? [root.node] : [];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (seen.has(n.id)) continue;
+    seen.set(n.id, n);
+    for (const t of n.inputs) if (t.node && !seen.has(t.node.id)) stack.push(t.node);
+  }
+  // Node ids grow with creation, and an op's inputs exist before it runs, so descending id is
+  // a reverse topological order that is also the same on every run.
+  return [...seen.values()].sort((a, b) => b.id - a.id);
+}
+
+/**
+ * Reverse-mode differentiation of root. Gradients of leaves (tensors with requiresGrad and no
+ * producing op) are added to their `.grad`, which they own.
+ */
+export function backward(root: Tensor, gradient?: Tensor): void {
+  if (!root.requiresGrad) throw new Error(`backward: ${root} does not require grad`);
+  if (!gradient && root.size !== 1) throw new Error(`backward: output ${shapeStr(root.shape)} is not a scalar; pass its gradient`);
+  if (gradient && !sameShape(gradient.shape, root.shape)) {
+    throw new Error(`backward: gradient ${shapeStr(gradient.shape)} does not match output ${shapeStr(root.shape)}`);
+  }
+  const grads = new Map<Tensor, Tensor>();
+  const leaves: Tensor[] = [];
+  noGrad(() => {
+    grads.set(root, gradient ? viewOf(gradient, gradient.shape) : ones(root.shape, { dtype: root.dtype, backend: root.backend }));
+    for (const node of collectNodes(root)) {
+      const upstream = node.outputs.map((o) => grads.get(o));
+      if (upstream.every((g) => g === undefined)) continue;
+      const gys = node.outputs.map((o, i) => upstream[i] ?? zeros(o.shape, { dtype: o.dtype, backend: o.backend }));
+      for (const o of node.outputs) grads.delete(o);
+      const needsGrad = node.inputs.map((t) => t.requiresGrad);
+      const results = scope(() => node.op.grad!({ inputs: node.inputs, outputs: node.outputs, attrs: node.attrs, grads: gys, needsGrad }));
+      // A gradient function may hand back an upstream gradient itself (add, reshape); give
+      // such results their own handle so each gradient is disposed exactly once.
+      const owned = new Set<Tensor>(gys);
+      const gin = results.map((g) => {
+        if (!g) return g;
+        if (owned.has(g)) return viewOf(g, g.shape);
+        owned.add(g);
+        return g;
+      });
+      for (const g of gys) g.dispose();
+      node.inputs.forEach((input, i) => accumulate(node, input, i, gin[i], needsGrad[i], grads, leaves));
+    }
+  });
+  for (const leaf of leaves) {
+    const g = grads.get(leaf)!;
+    if (leaf.grad) {
+      const sum = noGrad(() => add(leaf.grad!, g));
+      leaf.grad.dispose();
+      g.dispose();
+      leaf.grad = keep(sum);
+    } else {
+      leaf.grad = keep(g);
+    }
+  }
+}
+
+function accumulate(node: Node, input: Tensor, i: number, g: Tensor | null | undefined, needed: boolean, grads: Map<Tensor, Tensor>, leaves: Tensor[]): void {
+  if (!g) return;
+  if (!needed) {
+    g.dispose();
+    return;
+  }
+  if (!sameShape(g.shape, input.shape)) {
+    throw new Error(`${node.op.name}: gradient for input ${i} has shape ${shapeStr(g.shape)}, expected ${shapeStr(input.shape)}`);
+  }
+  const prev = grads.get(input);
+  if (!prev) {
+    grads.set(input, g);
+    if (!input.node) leaves.push(input);
+    return;
+  }
+  const sum = add(prev, g);
+  prev.dispose();
+  g.dispose();
+  grads.set(input, sum);
+}
+
+/** Disposes and clears the gradients of the given tensors. */
+export function zeroGrad(params: Iterable<Tensor>): void {
+  for (const p of params) {
+    p.grad?.dispose();
+    p.grad = null;
+  }
+}

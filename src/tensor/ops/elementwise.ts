@@ -1,0 +1,147 @@
+import type { Attrs, Shape } from '../../backends/types.js';
+import { runOp } from '../engine.js';
+import type { GradContext } from '../node.js';
+import { defineOp } from '../registry.js';
+import { broadcastShapes, sameShape, shapeStr } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { sum } from './reduce.js';
+import { reshape } from './shaping.js';
+
+// Elementwise ops. Binary ops broadcast as NumPy does; gradients are reduced back to each
+// input's shape by unbroadcast().
+
+function unary(name: string, grad?: (x: Tensor, y: Tensor, g: Tensor) => Tensor) {
+  const op = defineOp({
+    name,
+    inputs: 1,
+    inferShapes: (s) => [s[0]],
+    grad: grad && (({ inputs, outputs, grads }) => [grad(inputs[0], outputs[0], grads[0])]),
+  });
+  return (x: Tensor): Tensor => runOp(op, [x])[0];
+}
+
+export const neg = unary('neg', (_x, _y, g) => neg(g));
+export const exp = unary('exp', (_x, y, g) => mul(g, y));
+export const log = unary('log', (x, _y, g) => div(g, x));
+export const sqrt = unary('sqrt', (_x, y, g) => div(affine(g, 0.5), y));
+export const abs = unary('abs', (x, _y, g) => mul(g, sign(x)));
+/** sign(0) = 0; its gradient is zero everywhere it exists. */
+export const sign = unary('sign');
+export const relu = unary('relu', (x, _y, g) => mul(g, compareScalar(x, 'gt', 0)));
+export const sin = unary('sin', (x, _y, g) => mul(g, cos(x)));
+export const cos = unary('cos', (x, _y, g) => neg(mul(g, sin(x))));
+export const erf = unary('erf', (x, _y, g) => mul(g, affine(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))));
+
+export interface AffineAttrs {
+  scale: number;
+  shift: number;
+}
+const affineOp = defineOp<AffineAttrs>({
+  name: 'affine',
+  inputs: 1,
+  inferShapes: (s, a) => {
+    if (!Number.isFinite(a.scale) || !Number.isFinite(a.shift)) throw new Error(`affine: non-finite scale ${a.scale} or shift ${a.shift}`);
+    return [s[0]];
+  },
+  grad: ({ attrs, grads }) => [affine(grads[0], attrs.scale)],
+});
+/** x * scale + shift, one rounding per element. */
+export function affine(x: Tensor, scale: number, shift = 0): Tensor {
+  return runOp(affineOp, [x], { scale, shift })[0];
+}
+export const addScalar = (x: Tensor, c: number) => affine(x, 1, c);
+export const mulScalar = (x: Tensor, c: number) => affine(x, c, 0);
+
+export type Comparison = 'gt' | 'ge' | 'lt' | 'le' | 'eq';
+export interface CompareScalarAttrs {
+  cmp: Comparison;
+  value: number;
+}
+const compareScalarOp = defineOp<CompareScalarAttrs>({
+  name: 'compareScalar',
+  inputs: 1,
+  inferShapes: (s) => [s[0]],
+});
+/** 1 where `x cmp value` holds, else 0, in x's dtype. Not differentiable. */
+export function compareScalar(x: Tensor, cmp: Comparison, value: number): Tensor {
+  return runOp(compareScalarOp, [x], { cmp, value })[0];
+}
+
+export interface ClampAttrs {
+  min: number | null;
+  max: number | null;
+}
+const clampOp = defineOp<ClampAttrs>({
+  name: 'clamp',
+  inputs: 1,
+  inferShapes: (s, a) => {
+    if (a.min !== null && a.max !== null && a.min > a.max) throw new Error(`clamp: min ${a.min} > max ${a.max}`);
+    if ([a.min, a.max].some((v) => v !== null && Number.isNaN(v))) throw new Error('clamp: NaN bound');
+    return [s[0]];
+  },
+  // PyTorch passes the gradient where min <= x <= max, bounds included.
+  grad: ({ inputs: [x], attrs, grads: [g] }) => {
+    let r = g;
+    if (attrs.min !== null) r = mul(r, compareScalar(x, 'ge', attrs.min));
+    if (attrs.max !== null) r = mul(r, compareScalar(x, 'le', attrs.max));
+    return [r];
+  },
+});
+export function clamp(x: Tensor, min: number | null, max: number | null = null): Tensor {
+  return runOp(clampOp, [x], { min, max })[0];
+}
+
+// ---- binary ---------------------------------------------------------------------------------
+
+/** Sums g over the axes along which `shape` was broadcast, so it matches `shape` again. */
+export function unbroadcast(g: Tensor, shape: Shape): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  const lead = g.rank - shape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < g.rank; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+  const s = axes.length ? sum(g, axes) : g;
+  return reshape(s, shape);
+}
+
+function binaryShape(name: string) {
+  return (s: readonly Shape[]): Shape[] => {
+    const out = broadcastShapes(s[0], s[1]);
+    if (!out) throw new Error(`${name}: shapes ${shapeStr(s[0])} and ${shapeStr(s[1])} do not broadcast`);
+    return [out];
+  };
+}
+
+function binary(name: string, grad?: (ctx: GradContext) => [Tensor | null, Tensor | null]) {
+  const op = defineOp<Attrs>({
+    name,
+    inputs: 2,
+    inferShapes: binaryShape(name),
+    grad:
+      grad &&
+      ((ctx) => {
+        const [ga, gb] = grad(ctx);
+        return [ga && unbroadcast(ga, ctx.inputs[0].shape), gb && unbroadcast(gb, ctx.inputs[1].shape)];
+      }),
+  });
+  return (a: Tensor, b: Tensor): Tensor => runOp(op, [a, b])[0];
+}
+
+export const add = binary('add', ({ grads: [g] }) => [g, g]);
+export const sub = binary('sub', ({ grads: [g], needsGrad }) => [g, needsGrad[1] ? neg(g) : null]);
+export const mul = binary('mul', ({ inputs: [a, b], grads: [g], needsGrad }) => [
+  needsGrad[0] ? mul(g, b) : null,
+  needsGrad[1] ? mul(g, a) : null,
+]);
+export const div = binary('div', ({ inputs: [, b], outputs: [y], grads: [g], needsGrad }) => [
+  needsGrad[0] ? div(g, b) : null,
+  needsGrad[1] ? neg(div(mul(g, y), b)) : null,
+]);
+
+export interface CompareAttrs {
+  cmp: Comparison;
+}
+const compareOp = defineOp<CompareAttrs>({ name: 'compare', inputs: 2, inferShapes: binaryShape('compare') });
+/** 1 where `a cmp b` holds (broadcast), else 0. Not differentiable. */
+export function compare(a: Tensor, cmp: Comparison, b: Tensor): Tensor {
+  return runOp(compareOp, [a, b], { cmp })[0];
+}

@@ -1,0 +1,181 @@
+import type { Shape } from '../../backends/types.js';
+import { runOp } from '../engine.js';
+import { defineOp } from '../registry.js';
+import { broadcastShapes, normalizeAxes, numel, shapeStr } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { sum } from './reduce.js';
+
+// Movement ops. reshape is a view (no copy); the others produce new contiguous tensors.
+
+const reshapeOp = defineOp<{ shape: Shape }>({
+  name: 'reshape',
+  inputs: 1,
+  view: true,
+  inferShapes: ([s], { shape }) => {
+    if (numel(shape) !== numel(s) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+      throw new Error(`reshape: cannot reshape ${shapeStr(s)} to ${shapeStr(shape)}`);
+    }
+    return [shape];
+  },
+  grad: ({ inputs: [x], grads: [g] }) => [reshape(g, x.shape)],
+});
+/** A view with another shape; one dimension may be -1. */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  const known = shape.filter((d) => d !== -1);
+  if (known.length < shape.length - 1) throw new Error(`reshape: more than one -1 in ${shapeStr(shape)}`);
+  const fill = known.length < shape.length ? x.size / Math.max(1, numel(known)) : 0;
+  if (!Number.isInteger(fill)) throw new Error(`reshape: cannot reshape ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
+  return runOp(reshapeOp, [x], { shape: shape.map((d) => (d === -1 ? fill : d)) })[0];
+}
+
+const permuteOp = defineOp<{ perm: readonly number[] }>({
+  name: 'permute',
+  inputs: 1,
+  inferShapes: ([s], { perm }) => {
+    if (perm.length !== s.length || [...perm].sort((a, b) => a - b).some((p, i) => p !== i)) {
+      throw new Error(`permute: [${perm.join(', ')}] is not a permutation of the axes of ${shapeStr(s)}`);
+    }
+    return [perm.map((p) => s[p])];
+  },
+  grad: ({ attrs: { perm }, grads: [g] }) => {
+    const inv = new Array<number>(perm.length);
+    perm.forEach((p, i) => (inv[p] = i));
+    return [permute(g, inv)];
+  },
+});
+export function permute(x: Tensor, perm: readonly number[]): Tensor {
+  return runOp(permuteOp, [x], { perm: perm.map((p) => (p < 0 ? p + x.rank : p)) })[0];
+}
+export function transpose(x: Tensor, a = -2, b = -1): Tensor {
+  const perm = Array.from({ length: x.rank }, (_, i) => i);
+  const [i, j] = normalizeAxes('transpose', [a, b], x.rank);
+  perm[i] = j;
+  perm[j] = i;
+  return permute(x, perm);
+}
+
+const expandOp = defineOp<{ shape: Shape }>({
+  name: 'expand',
+  inputs: 1,
+  inferShapes: ([s], { shape }) => {
+    const b = broadcastShapes(s, shape);
+    if (!b || b.length !== shape.length || b.some((d, i) => d !== shape[i])) {
+      throw new Error(`expand: ${shapeStr(s)} cannot be broadcast to ${shapeStr(shape)}`);
+    }
+    return [shape];
+  },
+  grad: ({ inputs: [x], grads: [g] }) => {
+    const lead = g.rank - x.rank;
+    const axes: number[] = [];
+    for (let i = 0; i < g.rank; i++) if (i < lead || (x.shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+    return [reshape(axes.length ? sum(g, axes) : g, x.shape)];
+  },
+});
+/** Broadcasts x to `shape` (a copy; NumPy rules). */
+export function expand(x: Tensor, shape: Shape): Tensor {
+  return runOp(expandOp, [x], { shape: [...shape] })[0];
+}
+
+export interface SliceAttrs {
+  begin: readonly number[];
+  end: readonly number[];
+}
+const sliceOp = defineOp<SliceAttrs>({
+  name: 'slice',
+  inputs: 1,
+  inferShapes: ([s], { begin, end }) => {
+    if (begin.length !== s.length || end.length !== s.length) throw new Error(`slice: begin/end need ${s.length} entries for ${shapeStr(s)}`);
+    return [
+      s.map((d, i) => {
+        if (!(0 <= begin[i] && begin[i] <= end[i] && end[i] <= d)) {
+          throw new Error(`slice: range [${begin[i]}, ${end[i]}) out of bounds for axis ${i} of ${shapeStr(s)}`);
+        }
+        return end[i] - begin[i];
+      }),
+    ];
+  },
+  grad: ({ inputs: [x], attrs: { begin, end }, grads: [g] }) => [
+    pad(
+      g,
+      x.shape.map((d, i) => [begin[i], d - end[i]] as [number, number]),
+    ),
+  ],
+});
+/** x[begin:end] along every axis. */
+export function slice(x: Tensor, begin: readonly number[], end: readonly number[]): Tensor {
+  return runOp(sliceOp, [x], { begin: [...begin], end: [...end] })[0];
+}
+/** Elements [start, stop) of one axis. */
+export function sliceAxis(x: Tensor, axis: number, start: number, stop: number): Tensor {
+  const [a] = normalizeAxes('slice', axis, x.rank);
+  const begin = x.shape.map(() => 0);
+  const end = [...x.shape];
+  begin[a] = start;
+  end[a] = stop;
+  return slice(x, begin, end);
+}
+
+export interface PadAttrs {
+  pads: readonly (readonly [number, number])[];
+  value: number;
+}
+const padOp = defineOp<PadAttrs>({
+  name: 'pad',
+  inputs: 1,
+  inferShapes: ([s], { pads }) => {
+    if (pads.length !== s.length || pads.some(([a, b]) => !(Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b >= 0))) {
+      throw new Error(`pad: need ${s.length} non-negative [before, after] pairs for ${shapeStr(s)}`);
+    }
+    return [s.map((d, i) => d + pads[i][0] + pads[i][1])];
+  },
+  grad: ({ inputs: [x], attrs: { pads }, grads: [g] }) => [
+    slice(
+      g,
+      pads.map(([b]) => b),
+      pads.map(([b], i) => b + x.shape[i]),
+    ),
+  ],
+});
+/** Constant padding, [before, after] per axis. */
+export function pad(x: Tensor, pads: readonly (readonly [number, number])[], value = 0): Tensor {
+  return runOp(padOp, [x], { pads: pads.map((p) => [p[0], p[1]] as const), value })[0];
+}
+
+const concatOp = defineOp<{ axis: number }>({
+  name: 'concat',
+  inputs: -1,
+  inferShapes: (shapes, { axis }) => {
+    const first = shapes[0];
+    let total = 0;
+    for (const s of shapes) {
+      if (s.length !== first.length || s.some((d, i) => i !== axis && d !== first[i])) {
+        throw new Error(`concat: shapes ${shapes.map(shapeStr).join(', ')} differ outside axis ${axis}`);
+      }
+      total += s[axis];
+    }
+    const out = [...first];
+    out[axis] = total;
+    return [out];
+  },
+  grad: ({ inputs, attrs: { axis }, grads: [g], needsGrad }) => {
+    let at = 0;
+    return inputs.map((x, i) => {
+      const start = at;
+      at += x.shape[axis];
+      return needsGrad[i] ? sliceAxis(g, axis, start, at) : null;
+    });
+  },
+});
+export function concat(xs: readonly Tensor[], axis = 0): Tensor {
+  if (!xs.length) throw new Error('concat: no tensors');
+  const [a] = normalizeAxes('concat', axis, xs[0].rank);
+  return runOp(concatOp, xs, { axis: a })[0];
+}
+
+export const unsqueeze = (x: Tensor, axis: number): Tensor => {
+  const a = axis < 0 ? axis + x.rank + 1 : axis;
+  const s = [...x.shape];
+  s.splice(a, 0, 1);
+  return reshape(x, s);
+};
+export const flatten = (x: Tensor): Tensor => reshape(x, [x.size]);

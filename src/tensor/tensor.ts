@@ -1,0 +1,145 @@
+import type { Backend, BackendBuffer, DType, Shape, TypedArray } from '../backends/types.js';
+import { getBackend } from '../backends/registry.js';
+import { checkShape, numel, shapeStr } from './shape.js';
+import { trackTensor } from './scope.js';
+import type { Node } from './node.js';
+
+let nextStorageId = 1;
+let nextTensorId = 1;
+
+/** Memory on one backend, shared by every view of it and freed when the last view goes. */
+export class Storage {
+  readonly id = nextStorageId++;
+  refs = 1;
+  constructor(
+    readonly backend: Backend,
+    readonly buf: BackendBuffer,
+  ) {}
+  retain(): this {
+    this.refs++;
+    return this;
+  }
+  release(): void {
+    if (--this.refs === 0) this.backend.free(this.buf);
+  }
+}
+
+export class Tensor {
+  readonly id = nextTensorId++;
+  /** The op that produced this tensor while gradients were recorded. */
+  node: Node | null = null;
+  requiresGrad = false;
+  /** Accumulated gradient of a leaf after backward(). Owned by the tensor, outside any scope. */
+  grad: Tensor | null = null;
+  private _storage: Storage | null;
+
+  constructor(
+    readonly shape: Shape,
+    readonly dtype: DType,
+    storage: Storage,
+  ) {
+    this._storage = storage;
+    trackTensor(this);
+  }
+
+  get storage(): Storage {
+    if (!this._storage) throw new Error(`tensor #${this.id} ${shapeStr(this.shape)} was disposed`);
+    return this._storage;
+  }
+  get isDisposed(): boolean {
+    return this._storage === null;
+  }
+  get size(): number {
+    return numel(this.shape);
+  }
+  get rank(): number {
+    return this.shape.length;
+  }
+  get backend(): string {
+    return this.storage.backend.name;
+  }
+
+  dispose(): void {
+    if (!this._storage) return;
+    this._storage.release();
+    this._storage = null;
+    if (this.grad) {
+      this.grad.dispose();
+      this.grad = null;
+    }
+  }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+
+  /** A copy of the values. The primary read: works on every backend. */
+  data(): Promise<TypedArray> {
+    const s = this.storage;
+    return s.backend.read(s.buf);
+  }
+  /** A copy of the values, only on backends whose memory is directly readable. */
+  dataSync(): TypedArray {
+    const s = this.storage;
+    if (!s.backend.readSync) throw new Error(`dataSync: backend '${s.backend.name}' is asynchronous; use await t.data()`);
+    return s.backend.readSync(s.buf);
+  }
+  item(): number {
+    if (this.size !== 1) throw new Error(`item: tensor has ${this.size} elements, shape ${shapeStr(this.shape)}`);
+    return this.dataSync()[0];
+  }
+  toString(): string {
+    return `Tensor#${this.id}(${shapeStr(this.shape)}, ${this.dtype}, ${this._storage ? this.backend : 'disposed'})`;
+  }
+}
+
+/** A new handle on the same storage: how views (reshape) and aliases are made. */
+export function viewOf(t: Tensor, shape: Shape): Tensor {
+  if (numel(shape) !== t.size) throw new Error(`view: ${shapeStr(t.shape)} cannot be viewed as ${shapeStr(shape)}`);
+  return new Tensor([...shape], t.dtype, t.storage.retain());
+}
+
+export interface CreateOptions {
+  dtype?: DType;
+  backend?: string;
+  requiresGrad?: boolean;
+}
+
+export function defaultBackendName(): string {
+  return defaultBackend;
+}
+let defaultBackend = 'ref';
+/** Where tensors made from host data live (ops then run where dispatch puts them). */
+export function setDefaultBackend(name: string): void {
+  getBackend(name);
+  defaultBackend = name;
+}
+
+export function emptyOn(backend: Backend, shape: Shape, dtype: DType): Tensor {
+  checkShape('tensor', shape);
+  return new Tensor([...shape], dtype, new Storage(backend, backend.alloc(numel(shape), dtype)));
+}
+
+/** A tensor holding a copy of `values` (row-major). */
+export function tensor(values: ArrayLike<number>, shape: Shape, opts: CreateOptions = {}): Tensor {
+  checkShape('tensor', shape);
+  const n = numel(shape);
+  if (values.length !== n) throw new Error(`tensor: ${values.length} values do not fill shape ${shapeStr(shape)} (${n})`);
+  const dtype = opts.dtype ?? (values instanceof Float64Array ? 'float64' : 'float32');
+  const backend = getBackend(opts.backend ?? defaultBackend);
+  const t = emptyOn(backend, shape, dtype);
+  backend.write(t.storage.buf, values);
+  if (opts.requiresGrad) t.requiresGrad = true;
+  return t;
+}
+
+export function full(shape: Shape, value: number, opts: CreateOptions = {}): Tensor {
+  const n = numel(shape);
+  const dtype = opts.dtype ?? 'float32';
+  const vals = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  vals.fill(value);
+  return tensor(vals, shape, { ...opts, dtype });
+}
+
+export const zeros = (shape: Shape, opts: CreateOptions = {}) => full(shape, 0, opts);
+export const ones = (shape: Shape, opts: CreateOptions = {}) => full(shape, 1, opts);
+export const scalar = (value: number, opts: CreateOptions = {}) => full([], value, opts);
