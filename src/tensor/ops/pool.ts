@@ -1,5 +1,5 @@
 import type { AvgPool2dAttrs, AvgPool2dGradAttrs, Pair, Pool2dAttrs } from '../../backends/attrs.js';
-import { convOutSize } from '../../backends/shapes.js';
+import { poolOutSize } from '../../backends/shapes.js';
 import { runOp } from '../engine.js';
 import type { OpDef } from '../node.js';
 import { defineOp } from '../registry.js';
@@ -12,8 +12,8 @@ function poolShape(op: string, s: readonly number[], { kernel, stride, padding }
     if (p.length !== 2 || p.some((v) => !Number.isInteger(v) || v < min)) throw new Error(`${op}: invalid ${name} [${p.join(', ')}]`);
   }
   if (padding[0] * 2 > kernel[0] || padding[1] * 2 > kernel[1]) throw new Error(`${op}: padding [${padding}] must be at most half the kernel [${kernel}]`);
-  const ho = convOutSize(s[2], kernel[0], stride[0], padding[0]);
-  const wo = convOutSize(s[3], kernel[1], stride[1], padding[1]);
+  const ho = poolOutSize(s[2], kernel[0], stride[0], padding[0]);
+  const wo = poolOutSize(s[3], kernel[1], stride[1], padding[1]);
   if (ho < 1 || wo < 1) throw new Error(`${op}: kernel [${kernel}] larger than padded input ${shapeStr(s)}`);
   return [s[0], s[1], ho, wo];
 }
