@@ -38,7 +38,10 @@ export function backward(root: Tensor, gradient?: Tensor): void {
       const upstream = node.outputs.map((o) => grads.get(o));
       if (upstream.every((g) => g === undefined)) continue;
       const gys = node.outputs.map((o, i) => upstream[i] ?? zeros(o.shape, { dtype: o.dtype, backend: o.backend }));
-      for (const o of node.outputs) grads.delete(o);
+      node.outputs.forEach((o, i) => {
+        grads.delete(o);
+        if (o.retainsGrad && upstream[i]) retain(o, upstream[i]!);
+      });
       const needsGrad = node.inputs.map((t) => t.requiresGrad);
       const results = scope(() => node.op.grad!({ inputs: node.inputs, outputs: node.outputs, attrs: node.attrs, grads: gys, needsGrad }));
       // A gradient function may hand back an upstream gradient itself (add, reshape); give
@@ -86,6 +89,25 @@ function accumulate(node: Node, input: Tensor, i: number, g: Tensor | null | und
   prev.dispose();
   g.dispose();
   grads.set(input, sum);
+}
+
+/** Asks backward() to store the gradient of a non-leaf tensor in its `.grad` (torch's retain_grad). */
+export function retainGrad(t: Tensor): Tensor {
+  if (!t.requiresGrad) throw new Error(`retainGrad: ${t} does not require grad`);
+  t.retainsGrad = true;
+  return t;
+}
+
+function retain(t: Tensor, g: Tensor): void {
+  const copy = viewOf(g, g.shape);
+  if (t.grad) {
+    const sum = add(t.grad, copy);
+    t.grad.dispose();
+    copy.dispose();
+    t.grad = keep(sum);
+  } else {
+    t.grad = keep(copy);
+  }
 }
 
 /** Disposes and clears the gradients of the given tensors. */

@@ -82,13 +82,14 @@ function cosPoly(x: number): number {
 }
 
 /**
- * Writes sin(2*pi*u) to out[0] and cos(2*pi*u) to out[1].
- * Meant for u in [0, 1) (any finite u works; accuracy is best there).
- * Reducing in turns rather than radians keeps the reduction exact.
+ * Writes sin(2*pi*u) to out[0] and cos(2*pi*u) to out[1], for any finite u.
+ * Reducing in turns rather than radians makes the reduction exact (u and the
+ * nearest quarter turn share u's ulp grid), so no 2*pi rounding creeps in
+ * even for large u; non-finite u gives NaN.
  */
 export function detSinCos2PiInto(u: number, out: Float64Array | number[]): void {
   const q = Math.round(4 * u); // quarter turn nearest u; exact
-  const r = u - q * 0.25; // exact for u in [0, 1): |r| <= 1/8 shares u's ulp grid
+  const r = u - q * 0.25; // exact, |r| <= 1/8
   const x = r * TWO_PI; // |x| <= pi/4
   const s = sinPoly(x);
   const c = cosPoly(x);
@@ -116,4 +117,53 @@ export function detSinCos2Pi(u: number): [number, number] {
   const out: [number, number] = [0, 0];
   detSinCos2PiInto(u, out);
   return out;
+}
+
+// exp Taylor coefficients 1/k! for |r| <= ln2/2 (r^15/15! < 2e-19, below an ulp of 1).
+const EXP_C: number[] = [];
+{
+  let fact = 1;
+  for (let k = 0; k <= 15; k++) {
+    if (k > 0) fact *= k; // exact up to 18!
+    EXP_C.push(1 / fact);
+  }
+}
+const INV_LN2 = 1.4426950408889634;
+
+/** 2^k for integer k in the normal double range, built from the exponent bits (exact). */
+function pow2(k: number): number {
+  bits.setUint32(0, (k + 1023) << 20);
+  bits.setUint32(4, 0);
+  return bits.getFloat64(0);
+}
+
+/**
+ * e^x, ~1 ulp, bit-identical on every engine (schedules stored in checkpoints depend on it).
+ * Overflows to Infinity above ~709.78 and underflows (through subnormals) to 0 below ~-745.1.
+ */
+export function detExp(x: number): number {
+  if (x !== x) return NaN;
+  if (x > 709.782712893384) return Infinity;
+  if (x < -745.1332191019412) return 0;
+  const k = Math.round(x * INV_LN2);
+  // k * LN2_HI is exact (|k| < 2^11 and LN2_HI has 32 trailing zero bits), so r keeps full precision.
+  const r = x - k * LN2_HI - k * LN2_LO;
+  let p = EXP_C[EXP_C.length - 1]!;
+  for (let i = EXP_C.length - 2; i >= 0; i--) p = p * r + EXP_C[i]!;
+  // Split the scaling so 2^k never leaves the normal range; the second factor may round to a subnormal.
+  if (k > 1023) return p * pow2(1023) * pow2(k - 1023);
+  if (k < -1022) return p * pow2(-1022) * pow2(k + 1022);
+  return p * pow2(k);
+}
+
+/**
+ * x^y for x >= 0 as exp(y log x), bit-identical on every engine (unlike `**` and Math.pow).
+ * Relative error ~(|y log x| + 2) ulp: fine where the result is rounded to float32 afterwards.
+ */
+export function detPow(x: number, y: number): number {
+  if (y === 0) return 1;
+  if (x !== x || y !== y || x < 0) return NaN;
+  if (x === 0) return y > 0 ? 0 : Infinity;
+  if (x === 1) return 1;
+  return detExp(y * detLog(x));
 }

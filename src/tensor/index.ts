@@ -7,7 +7,7 @@ export { Tensor, tensor, full, zeros, ones, scalar, viewOf, emptyOn, setDefaultB
 export type { CreateOptions } from './tensor.js';
 export { scope, keep } from './scope.js';
 export { runOp, noGrad, isGradEnabled, setBackend, toBackend, transferCount } from './engine.js';
-export { backward, zeroGrad } from './autograd.js';
+export { backward, retainGrad, zeroGrad } from './autograd.js';
 export { defineOp, getOp, listOps } from './registry.js';
 export type { OpDef, GradContext, Node } from './node.js';
 export { numel, broadcastShapes, shapeStr, sameShape } from './shape.js';

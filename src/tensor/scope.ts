@@ -47,8 +47,16 @@ export function scope<T>(fn: () => T): T {
   const escaping = new Set<Tensor>();
   collect(result, escaping);
   for (const t of mine) {
-    if (escaping.has(t)) trackTensor(t);
-    else t.dispose();
+    if (escaping.has(t)) {
+      trackTensor(t);
+      continue;
+    }
+    // a returned gradient outlives the (disposed) tensor it belonged to
+    if (t.grad && escaping.has(t.grad)) {
+      trackTensor(t.grad);
+      t.grad = null;
+    }
+    t.dispose();
   }
   return result;
 }

@@ -29,6 +29,8 @@ export class Tensor {
   /** The op that produced this tensor while gradients were recorded. */
   node: Node | null = null;
   requiresGrad = false;
+  /** Keep this non-leaf tensor's gradient in `.grad` during backward() (retainGrad()). */
+  retainsGrad = false;
   /** Accumulated gradient of a leaf after backward(). Owned by the tensor, outside any scope. */
   grad: Tensor | null = null;
   private _storage: Storage | null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { add, addScalar, backward, exp, keep, mul, mulScalar, noGrad, scope, sin, sum, tensor, zeroGrad } from '../../src/tensor/index.js';
+import { add, addScalar, backward, exp, keep, mul, mulScalar, noGrad, retainGrad, scope, sin, sum, tensor, zeroGrad } from '../../src/tensor/index.js';
 import { expectNoLeaks, liveBuffers } from '../support/engine.js';
 
 describe('autograd', () => {
@@ -93,6 +93,29 @@ describe('autograd', () => {
         throw new Error('boom');
       }),
     ).toThrow('boom');
+    expect(liveBuffers()).toBe(before);
+  });
+});
+
+describe('autograd: retained and returned gradients', () => {
+  it('retainGrad keeps the gradient of an intermediate tensor', () => {
+    scope(() => {
+      const x = tensor([1, 2], [2], { requiresGrad: true });
+      const h = retainGrad(mulScalar(x, 3));
+      backward(sum(mul(h, h)));
+      expect([...h.grad!.dataSync()]).toEqual([6, 12]);
+      expect([...x.grad!.dataSync()]).toEqual([18, 36]);
+    });
+  });
+  it('a gradient returned from a scope survives its leaf', () => {
+    const before = liveBuffers();
+    const g = scope(() => {
+      const x = tensor([1, 2], [2], { requiresGrad: true });
+      backward(sum(mul(x, x)));
+      return x.grad!;
+    });
+    expect([...g.dataSync()]).toEqual([2, 4]);
+    g.dispose();
     expect(liveBuffers()).toBe(before);
   });
 });

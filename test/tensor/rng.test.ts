@@ -61,6 +61,7 @@ describe('detmath', () => {
     const u = points(20000, 3);
     let worstAbs = 0;
     let worstRel = 0;
+    let worstNorm = 0;
     for (const v of [...u, 0, 0.125, 0.25, 0.375, 0.5, 0.75, 1 - 2 ** -53, 2 ** -30]) {
       const [s, c] = detSinCos2Pi(v);
       const a = 2 * Math.PI * v;
@@ -68,10 +69,18 @@ describe('detmath', () => {
       worstAbs = Math.max(worstAbs, Math.abs(s - Math.sin(a)), Math.abs(c - Math.cos(a)));
       // ...and relatively where that error is negligible against the value.
       if (v < 0.2) worstRel = Math.max(worstRel, Math.abs(s - Math.sin(a)) / Math.abs(Math.sin(a)) || 0);
-      expect(Math.abs(s * s + c * c - 1)).toBeLessThan(4e-16);
+      worstNorm = Math.max(worstNorm, Math.abs(s * s + c * c - 1));
     }
+    expect(worstNorm).toBeLessThan(4e-16);
     expect(worstAbs).toBeLessThan(2e-15);
     expect(worstRel).toBeLessThan(1e-14);
+    // Outside [0, 1) the exact reduction makes the result periodic to the bit.
+    // (Dyadic u, so u + 5 and 1 - u are exact.)
+    for (const v of [13 / 1024, 0.3125, 0.7109375]) {
+      expect(detSinCos2Pi(v + 5)).toEqual(detSinCos2Pi(v));
+      expect(detSinCos2Pi(-v)).toEqual(detSinCos2Pi(1 - v));
+    }
+    expect(detSinCos2Pi(Infinity).every(Number.isNaN)).toBe(true);
     expect(detSinCos2Pi(0)).toEqual([0, 1]);
     expect(detSinCos2Pi(0.25)).toEqual([1, -0]);
     expect(detSinCos2Pi(0.5)).toEqual([-0, -1]);

@@ -1,0 +1,73 @@
+// Format detection and header peeking, so that size limits are enforced before a decoder
+// allocates anything.
+
+export type ImageFormat = 'png' | 'jpeg';
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+export function sniffFormat(bytes: Uint8Array): ImageFormat | undefined {
+  if (bytes.length >= 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return 'png';
+  // SOI followed by the first marker's 0xFF; every JPEG flavour (JFIF, Exif, raw) starts so.
+  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
+  return undefined;
+}
+
+export interface Size {
+  width: number;
+  height: number;
+}
+
+export interface JpegFrameInfo extends Size {
+  /** 1 grey, 3 YCbCr/RGB, 4 CMYK/YCCK. */
+  components: number;
+  /** The SOFn marker: C0 baseline, C1 extended, C2 progressive, C9+ arithmetic coding. */
+  marker: number;
+}
+
+function u16be(b: Uint8Array, i: number): number {
+  return (b[i] << 8) | b[i + 1];
+}
+
+function u32be(b: Uint8Array, i: number): number {
+  return ((b[i] << 24) >>> 0) + ((b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]);
+}
+
+/** Width and height from the IHDR chunk, which the PNG spec requires to come first. */
+export function pngHeaderSize(bytes: Uint8Array): Size | undefined {
+  if (bytes.length < 24) return undefined;
+  const isIhdr = bytes[12] === 0x49 && bytes[13] === 0x48 && bytes[14] === 0x44 && bytes[15] === 0x52;
+  if (!isIhdr) return undefined;
+  return { width: u32be(bytes, 16), height: u32be(bytes, 20) };
+}
+
+// SOFn markers carry the frame size; C4 (DHT), C8 (JPG extension) and CC (DAC) share the range
+// but are not frames.
+function isStartOfFrame(marker: number): boolean {
+  return marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+}
+
+/** The first SOFn segment's fields, found by walking the marker segments before it. */
+export function jpegFrameInfo(bytes: Uint8Array): JpegFrameInfo | undefined {
+  let i = 2;
+  while (i + 4 <= bytes.length) {
+    if (bytes[i] !== 0xff) return undefined;
+    const marker = bytes[i + 1];
+    if (marker === 0xff) {
+      i += 1; // fill byte
+      continue;
+    }
+    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      i += 2; // markers without a length field
+      continue;
+    }
+    if (marker === 0xd9 || marker === 0xda) return undefined; // end, or scan data before any frame
+    const length = u16be(bytes, i + 2);
+    if (length < 2) return undefined;
+    if (isStartOfFrame(marker)) {
+      if (i + 10 > bytes.length) return undefined;
+      return { height: u16be(bytes, i + 5), width: u16be(bytes, i + 7), components: bytes[i + 9], marker };
+    }
+    i += 2 + length;
+  }
+  return undefined;
+}

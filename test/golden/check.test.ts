@@ -1,0 +1,72 @@
+import { describe, expect, test } from 'vitest';
+import { casePassed, checkGoldenCase, runGoldenCase, tolerances, worstCheck, type HostTensor } from '../../src/golden/index.js';
+import { host, makeCase } from './support.js';
+
+const m = (entries: [string, HostTensor][]) => new Map(entries);
+
+describe('checkGoldenCase', () => {
+  const expected = m([
+    ['input', host([2], [1, 2])],
+    ['grad_output', host([2], [1, 1])],
+    ['output', host([2], [1, 2])],
+    ['grad.input', host([2], [1, 1])],
+  ]);
+
+  test('skips given tensors and compares every expected one', () => {
+    const checks = checkGoldenCase(expected, m([['output', host([2], [1, 2])], ['grad.input', host([2], [1, 1])], ['extra', host([1], [0])]]), 'relu');
+    expect(checks.map((c) => c.name)).toEqual(['output', 'grad.input']);
+    expect(casePassed(checks)).toBe(true);
+  });
+
+  test('a missing, reshaped or NaN result fails', () => {
+    const missing = checkGoldenCase(expected, m([['output', host([2], [1, 2])]]), 'relu');
+    expect(missing.find((c) => c.name === 'grad.input')).toMatchObject({ pass: false, reason: 'not computed', maxAbs: Infinity });
+    const reshaped = checkGoldenCase(expected, m([['output', host([1, 2], [1, 2])], ['grad.input', host([2], [1, 1])]]), 'relu');
+    expect(reshaped[0]).toMatchObject({ pass: false, reason: expect.stringMatching(/shape/) });
+    const nan = checkGoldenCase(expected, m([['output', host([2], [1, NaN])], ['grad.input', host([2], [1, 1])]]), 'relu');
+    expect(nan[0].pass).toBe(false);
+    expect(casePassed(nan)).toBe(false);
+  });
+
+  test('the single-op rule is atol 1e-5 + rtol 1e-4 of the largest expected magnitude', () => {
+    const e = m([['output', host([3], [100, 0, 0])], ['grad.input', host([1], [0])]]);
+    const ok = checkGoldenCase(e, m([['output', host([3], [100, 0.0100099, 0])], ['grad.input', host([1], [0])]]), 'relu');
+    expect(ok[0].pass).toBe(true);
+    expect(ok[0].allowed).toBeCloseTo(1e-5 + 1e-2, 12);
+    const bad = checkGoldenCase(e, m([['output', host([3], [100, 0.0102, 0])], ['grad.input', host([1], [0])]]), 'relu');
+    expect(bad[0].pass).toBe(false);
+    expect(worstCheck([...ok, ...bad])).toBe(bad[0]);
+  });
+
+  test('optional tensors may be left out; nothing compared is not a pass', () => {
+    const e = m([['t', host([1], [1])], ['freqs', host([1], [1])], ['output', host([1, 4], [0, 0, 1, 1])]]);
+    const checks = checkGoldenCase(e, m([['output', host([1, 4], [0, 0, 1, 1])]]), 'sinusoidal_time_embedding');
+    expect(checks.map((c) => c.name)).toEqual(['output']);
+    expect(checks[0].tolerance).toBe(tolerances.HIGH_FREQ_TRIG);
+    expect(casePassed([])).toBe(false);
+  });
+
+  test('optimizer tensors use their own tolerances', () => {
+    const e = m([['p0.param.step1', host([1], [1])], ['p0.exp_avg.step1', host([1], [1e-3])], ['lr', host([1], [1e-4])]]);
+    const checks = checkGoldenCase(e, new Map(), 'adam');
+    expect(checks.map((c) => c.tolerance)).toEqual([tolerances.ADAM_PARAM, tolerances.ADAM_MOMENT, tolerances.SINGLE_OP]);
+    expect(checkGoldenCase(m([['lr', host([1], [1e-4])]]), new Map(), 'cosine_annealing_lr')[0].tolerance).toBe(tolerances.LEARNING_RATE);
+  });
+});
+
+describe('runGoldenCase', () => {
+  test('reports unreadable input and unknown backends as errors', async () => {
+    expect(await runGoldenCase(new Uint8Array([1, 2, 3]))).toMatchObject({ status: 'error', reason: expect.stringMatching(/safetensors/) });
+    const relu = makeCase('relu', {}, { input: host([1], [1]), grad_output: host([1], [1]) });
+    expect(await runGoldenCase(relu, { backend: 'no-such-backend' })).toMatchObject({ status: 'error', reason: expect.stringMatching(/unknown backend/) });
+    const noOp = new Uint8Array(relu);
+    expect((await runGoldenCase(makeCase('relu', {}, {}))).status).toBe('error'); // no given tensors
+    expect(noOp.length).toBeGreaterThan(8);
+  });
+
+  test('a case missing a given tensor is an error, not a pass', async () => {
+    const r = await runGoldenCase(makeCase('relu', {}, { input: host([2], [1, -1]) }));
+    expect(r).toMatchObject({ status: 'error', reason: expect.stringMatching(/grad_output/) });
+    expect(r.outputs.size).toBe(0);
+  });
+});

@@ -1,0 +1,51 @@
+import { describe, expect, test } from 'vitest';
+import { casePassed, checkGoldenCase, handlerFor, runGoldenCase, type GoldenCase } from '../../src/golden/index.js';
+import { liveBuffers } from '../support/engine.js';
+import { publicCaseFiles, readCase } from './support.js';
+
+// Every public PyTorch case through the runner on 'ref', the whole model included.
+
+describe('public golden cases on ref', () => {
+  const files = publicCaseFiles();
+
+  test('the shared set is there', () => {
+    expect(files.length).toBeGreaterThanOrEqual(42);
+  });
+
+  for (const file of files) {
+    test(file, async () => {
+      const gc = readCase(file);
+      const r = await runGoldenCase(gc, { backend: 'ref' });
+      expect(r.status, r.reason).toBe('ok');
+      const checks = checkGoldenCase(gc.tensors, r.outputs, gc.op);
+      const failed = checks.filter((c) => !c.pass).map((c) => `${c.name} ${c.maxAbs} > ${c.allowed}: ${c.reason}`);
+      expect(failed).toEqual([]);
+      expect(casePassed(checks)).toBe(true);
+    });
+  }
+
+  // Expected tensors are never inputs: poisoning them with NaN must not change a single output bit.
+  test('outputs do not depend on the expected tensors', async () => {
+    for (const file of files) {
+      const gc = readCase(file);
+      const h = handlerFor(gc.op)!;
+      const poisoned: GoldenCase = {
+        ...gc,
+        tensors: new Map([...gc.tensors].map(([n, t]) => [n, h.isGiven(n, gc.op) ? t : { shape: t.shape, data: new Float32Array(t.data.length).fill(NaN) }])),
+      };
+      const a = await runGoldenCase(gc);
+      const b = await runGoldenCase(poisoned);
+      expect(b.status, file).toBe('ok');
+      expect([...b.outputs.keys()]).toEqual([...a.outputs.keys()]);
+      for (const [n, t] of a.outputs) expect(Buffer.from(b.outputs.get(n)!.data.buffer).equals(Buffer.from(t.data.buffer)), `${file} ${n}`).toBe(true);
+    }
+  });
+
+  test('running every case leaves no engine buffer behind', async () => {
+    const cases = files.map(readCase);
+    for (const gc of cases) await runGoldenCase(gc); // warms caches (DCT bases)
+    const before = liveBuffers();
+    for (const gc of cases) await runGoldenCase(gc);
+    expect(liveBuffers()).toBe(before);
+  });
+});
