@@ -1,0 +1,109 @@
+import { parseSafetensors, serializeSafetensors } from '../nn/safetensors.js';
+import type { NamedArray } from '../nn/module.js';
+import type { Adam } from '../nn/adam.js';
+import { DualDomainUNet, defaultUNetConfig, type UNetConfig } from './model.js';
+import { DEFAULT_RESSHIFT_CONFIG, type ResShiftConfig } from './schedule.js';
+import { Rng } from '../tensor/rng.js';
+
+// Checkpoints are two safetensors files. The model file holds exactly the reference state dict
+// (so PyTorch loads it with a strict load_state_dict) plus our settings in __metadata__; the
+// optimizer file beside it holds Adam's moments under the same names. The model file is written
+// last and names the optimizer file, so its presence marks a complete checkpoint.
+
+export const CHECKPOINT_FORMAT = 'resshift-ts/1';
+
+export interface CheckpointMeta {
+  model: UNetConfig;
+  diffusion: ResShiftConfig;
+  /** Training position and settings; absent in a model-only file (e.g. the bundled model). */
+  train?: Record<string, unknown>;
+  /** File name of the optimizer state beside this one. */
+  optimizerFile?: string;
+}
+
+export function modelToBytes(model: DualDomainUNet, meta: CheckpointMeta): Uint8Array {
+  const tensors = model.stateDict().map(([n, t]): [string, { shape: number[]; data: Float32Array }] => [n, { shape: [...t.shape], data: Float32Array.from(t.dataSync()) }]);
+  const md: Record<string, string> = {
+    format: CHECKPOINT_FORMAT,
+    model: JSON.stringify(meta.model),
+    diffusion: JSON.stringify(meta.diffusion),
+  };
+  if (meta.train) md.train = JSON.stringify(meta.train);
+  if (meta.optimizerFile) md.optimizer_file = meta.optimizerFile;
+  return serializeSafetensors(tensors, md);
+}
+
+export function optimizerToBytes(model: DualDomainUNet, opt: Adam): Uint8Array {
+  const names = model.namedParameters().map(([n]) => n);
+  if (names.length !== opt.slots.length) throw new Error(`checkpoint: optimizer has ${opt.slots.length} slots for ${names.length} parameters`);
+  const tensors: [string, { shape: number[]; data: Float32Array }][] = [];
+  opt.slots.forEach((s, i) => {
+    tensors.push([`exp_avg.${names[i]}`, { shape: [...s.expAvg.shape], data: Float32Array.from(s.expAvg.dataSync()) }]);
+    tensors.push([`exp_avg_sq.${names[i]}`, { shape: [...s.expAvgSq.shape], data: Float32Array.from(s.expAvgSq.dataSync()) }]);
+  });
+  return serializeSafetensors(tensors, { format: CHECKPOINT_FORMAT, step: String(opt.step) });
+}
+
+export interface LoadedCheckpoint {
+  state: Map<string, NamedArray>;
+  meta: CheckpointMeta;
+}
+
+function parseJson(what: string, s: string | undefined): unknown {
+  if (s === undefined) return undefined;
+  try {
+    return JSON.parse(s);
+  } catch {
+    throw new Error(`checkpoint: metadata '${what}' is not valid JSON`);
+  }
+}
+
+/**
+ * Reads a model file: ours (settings from the metadata) or a plain PyTorch state dict saved as
+ * safetensors (widths inferred from the tensor shapes, default diffusion settings).
+ */
+export function checkpointFromBytes(bytes: Uint8Array): LoadedCheckpoint {
+  const { tensors, metadata } = parseSafetensors(bytes);
+  const state = new Map<string, NamedArray>([...tensors].map(([n, t]) => [n, { shape: t.shape, data: t.data }]));
+  const model = (parseJson('model', metadata.model) as UNetConfig | undefined) ?? inferModelConfig(state);
+  const diffusion = { ...DEFAULT_RESSHIFT_CONFIG, ...((parseJson('diffusion', metadata.diffusion) as Partial<ResShiftConfig>) ?? {}) };
+  const train = parseJson('train', metadata.train) as Record<string, unknown> | undefined;
+  return { state, meta: { model, diffusion, train, optimizerFile: metadata.optimizer_file } };
+}
+
+function inferModelConfig(state: Map<string, NamedArray>): UNetConfig {
+  const inc = state.get('inc.conv.0.weight');
+  const t1 = state.get('time_mlp.1.weight');
+  if (!inc || inc.shape.length !== 4 || !t1 || t1.shape.length !== 2) {
+    throw new Error('checkpoint: not a DualDomainUNet state dict (no inc.conv.0.weight / time_mlp.1.weight)');
+  }
+  return { ...defaultUNetConfig, baseChannels: inc.shape[0], inChannels: inc.shape[1], timeDim: t1.shape[1] };
+}
+
+/** A model built from a checkpoint's settings with its weights loaded (strict). */
+export function modelFromCheckpoint(ck: LoadedCheckpoint, backend?: string): DualDomainUNet {
+  const model = new DualDomainUNet(ck.meta.model, { rng: new Rng(0), backend });
+  try {
+    model.loadStateDict(ck.state);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return model;
+}
+
+/** Adam moments from an optimizer file, in the model's parameter order. */
+export function optimizerFromBytes(bytes: Uint8Array, model: DualDomainUNet): { step: number; moments: { expAvg: Float32Array; expAvgSq: Float32Array }[] } {
+  const { tensors, metadata } = parseSafetensors(bytes);
+  const step = Number(metadata.step);
+  if (!Number.isInteger(step) || step < 0) throw new Error(`checkpoint: optimizer file has no valid step (${metadata.step})`);
+  const names = model.namedParameters().map(([n]) => n);
+  const missing = names.flatMap((n) => [`exp_avg.${n}`, `exp_avg_sq.${n}`]).filter((k) => !tensors.has(k));
+  if (missing.length) throw new Error(`checkpoint: optimizer file lacks ${missing.slice(0, 4).join(', ')}${missing.length > 4 ? ` and ${missing.length - 4} more` : ''}`);
+  const extra = [...tensors.keys()].filter((k) => !names.some((n) => k === `exp_avg.${n}` || k === `exp_avg_sq.${n}`));
+  if (extra.length) throw new Error(`checkpoint: optimizer file has unexpected ${extra.slice(0, 4).join(', ')}`);
+  return {
+    step,
+    moments: names.map((n) => ({ expAvg: Float32Array.from(tensors.get(`exp_avg.${n}`)!.data), expAvgSq: Float32Array.from(tensors.get(`exp_avg_sq.${n}`)!.data) })),
+  };
+}

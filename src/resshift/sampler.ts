@@ -1,0 +1,89 @@
+import { add, affine, mulScalar, noGrad, scope, tensor, type Tensor } from '../tensor/index.js';
+import { Rng } from '../tensor/rng.js';
+import { augmentY0 } from './augment.js';
+import { posterior } from './diffusion.js';
+import type { DualDomainUNet } from './model.js';
+import type { EtaSchedule } from './schedule.js';
+
+/**
+ * Where a tile sits in the whole image. Noise is a function of the global pixel position, so a
+ * pixel gets the same noise whatever the tiling.
+ */
+export interface TileWindow {
+  /** Size of the whole (upsampled) image. */
+  fullH: number;
+  fullW: number;
+  /** Top-left corner of the tile in it. */
+  y: number;
+  x: number;
+}
+
+export interface SampleOptions {
+  schedule: EtaSchedule;
+  kappa: number;
+  seed: number;
+  /** Called after each reverse step with the step index (1..T, counting down). */
+  onStep?: (t: number) => void;
+}
+
+/** Noise stream of reverse step t; the prior x_T draws from step T + 1's. */
+const noiseStream = (t: number) => 1000 + t;
+
+/**
+ * Standard normal noise for a [B, C, h, w] tile at `win`: value (b, c, y, x) is element
+ * ((b C + c) fullH + y) fullW + x of one endless Philox stream per (seed, step).
+ */
+export function tileNoise(seed: number, stream: number, shape: readonly number[], win?: TileWindow): Float32Array {
+  const [B, C, h, w] = shape;
+  const fullH = win?.fullH ?? h;
+  const fullW = win?.fullW ?? w;
+  const y0 = win?.y ?? 0;
+  const x0 = win?.x ?? 0;
+  const out = new Float32Array(B * C * h * w);
+  let o = 0;
+  for (let plane = 0; plane < B * C; plane++) {
+    for (let y = 0; y < h; y++) {
+      const start = (plane * fullH + y0 + y) * fullW + x0;
+      // each Philox block yields 4 normals; start at the block holding `start`
+      const block = Math.floor(start / 4);
+      const skip = start - block * 4;
+      const row = new Float32Array(skip + w);
+      Rng.fromState({ seed, stream, counter: block }).fillNormal(row);
+      out.set(row.subarray(skip), o);
+      o += w;
+    }
+  }
+  return out;
+}
+
+/**
+ * ResShift's reverse process from y0 (the bicubic upsample, in [-1, 1]): x_T = y0 + kappa
+ * sqrt(eta_T) noise, then for t = T..1 the network predicts the residual, pred_x0 = y0 + residual
+ * is clamped to [-1, 1] and x_{t-1} is drawn from the posterior (its mean at t = 1).
+ */
+export function sample(model: DualDomainUNet, y0: Tensor, opts: SampleOptions, win?: TileWindow): Tensor {
+  const { schedule, kappa, seed } = opts;
+  const T = schedule.T;
+  const B = y0.shape[0];
+  const like = { dtype: y0.dtype, backend: y0.backend };
+  return noGrad(() =>
+    scope(() => {
+      const y0Aug = augmentY0(y0);
+      const prior = tensor(tileNoise(seed, noiseStream(T + 1), y0.shape, win), y0.shape, like);
+      let x = add(y0, mulScalar(prior, kappa * schedule.sqrtEta[T]));
+      for (let t = T; t >= 1; t--) {
+        const next = scope(() => {
+          const residual = model.forward(x, y0Aug, tensor(new Float32Array(B).fill(t), [B], like));
+          const post = posterior(x, y0, add(y0, residual), t, schedule, kappa);
+          if (t === 1) return post.mean;
+          const z = tensor(tileNoise(seed, noiseStream(t), y0.shape, win), y0.shape, like);
+          return add(post.mean, affine(z, post.std));
+        });
+        x.dispose();
+        x = next;
+        opts.onStep?.(t);
+      }
+      return x;
+    }),
+  );
+}
