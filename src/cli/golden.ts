@@ -1,14 +1,13 @@
 import type { Command } from 'commander';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { listBackends } from '../backends/registry.js';
 import {
   casePassed, checkGoldenCase, parseGoldenCase, runGoldenCase, worstCheck,
   type GoldenCase, type GoldenRunResult, type TensorCheck,
 } from '../golden/index.js';
 import { serializeSafetensors } from '../nn/safetensors.js';
 import { writeFileAtomic, listFiles } from '../node/files.js';
-import { setBackend } from '../tensor/index.js';
+import { InputError, selectBackend } from './common.js';
 
 interface GoldenOptions {
   backend: string;
@@ -28,8 +27,6 @@ interface CaseReport {
   checks: TensorCheck[];
 }
 
-/** A problem with the command's input (path, file, backend): one line on stderr, exit code 2. */
-class InputError extends Error {}
 
 const fmt = (v: number) => (Number.isFinite(v) ? v.toExponential(1) : String(v));
 
@@ -58,29 +55,6 @@ async function loadCase(file: string): Promise<GoldenCase> {
   } catch (e) {
     throw new InputError(`${file}: ${(e as Error).message}`);
   }
-}
-
-async function selectBackend(name: string): Promise<void> {
-  if (name === 'wasm') {
-    // a variable specifier: the wasm backend is optional and may not be built
-    const spec = '../backends/wasm/index.js';
-    let mod: { initWasmBackend?: () => unknown };
-    try {
-      mod = await import(spec);
-    } catch (e) {
-      const missing = (e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND';
-      throw new InputError(`backend 'wasm' is unavailable: ${missing ? 'its module is not built or not installed' : (e as Error).message}`);
-    }
-    if (typeof mod.initWasmBackend !== 'function') throw new InputError("backend 'wasm' is unavailable: its module has no initWasmBackend()");
-    try {
-      await mod.initWasmBackend();
-    } catch (e) {
-      throw new InputError(`backend 'wasm' is unavailable: ${(e as Error).message}`);
-    }
-  } else if (!listBackends().includes(name)) {
-    throw new InputError(`unknown backend '${name}' (available: ${[...new Set([...listBackends(), 'wasm'])].join(', ')})`);
-  }
-  setBackend(name);
 }
 
 function report(file: string, gc: GoldenCase, r: GoldenRunResult): CaseReport {

@@ -1,13 +1,24 @@
 import { Command, CommanderError } from 'commander';
+import { addEvalCommand } from './eval.js';
 import { addGoldenCommand } from './golden.js';
+import { addTrainCommand } from './train.js';
+import { addUpscaleCommand } from './upscale.js';
 
-/** Exit codes: 0 success, 1 failure of the work itself, 2 bad usage or input. */
+/** Exit codes: 0 success, 1 failure of the work itself, 2 bad usage or input, 130 interrupted. */
 export async function main(argv: string[]): Promise<void> {
+  // `resshift-ts ... | head` closes stdout early; that is not an error
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   const program = new Command()
     .name('resshift-ts')
     .description('ResShift x4 diffusion super-resolution on a pure-TypeScript tensor engine')
     .exitOverride()
     .showHelpAfterError();
+  addUpscaleCommand(program);
+  addTrainCommand(program);
+  addEvalCommand(program);
   addGoldenCommand(program);
   try {
     await program.parseAsync(argv);

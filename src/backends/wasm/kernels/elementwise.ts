@@ -1,0 +1,84 @@
+import type { Attrs } from '../../types.js';
+import type { WasmTensor } from '../backend.js';
+import { ELEMENT_CHUNK } from '../control.js';
+import type { WasmRuntime } from '../runtime.js';
+import { broadcastStrides, collapse, contiguousStrides, shapeSlots } from './layout.js';
+
+// Op codes of assembly/elementwise.ts.
+export const UNARY_CODES: Record<string, number> = {
+  neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, sign: 5, relu: 6, sin: 7, cos: 8, erf: 9,
+};
+const U_AFFINE = 10, U_CMP_SCALAR = 11, U_CLAMP = 12, U_FILL = 13;
+export const BINARY_CODES: Record<string, number> = { add: 0, sub: 1, mul: 2, div: 3 };
+const CMP_CODES: Record<string, number> = { gt: 0, ge: 1, lt: 2, le: 3, eq: 4 };
+
+/** Small jobs stay on the calling thread: waking workers costs more than they save. */
+const PARALLEL_ELEMENTS = 4 * ELEMENT_CHUNK;
+
+function chunks(n: number): number {
+  return Math.ceil(n / ELEMENT_CHUNK);
+}
+
+function runUnary(rt: WasmRuntime, code: number, x: number, y: number, n: number, cmp = 0, f: number[] = []): void {
+  rt.run('unary', chunks(n), rt.params([code, x, y, n, cmp], f), n >= PARALLEL_ELEMENTS);
+}
+
+export function fill(rt: WasmRuntime, ptr: number, n: number, value: number): void {
+  runUnary(rt, U_FILL, ptr, ptr, n, 0, [value]);
+}
+
+export function unaryKernel(rt: WasmRuntime, code: number) {
+  return ([x]: readonly WasmTensor[], [y]: readonly WasmTensor[]): void => runUnary(rt, code, x.buf.ptr, y.buf.ptr, y.buf.size);
+}
+
+export function affineKernel(rt: WasmRuntime) {
+  return ([x]: readonly WasmTensor[], [y]: readonly WasmTensor[], a: Attrs): void =>
+    runUnary(rt, U_AFFINE, x.buf.ptr, y.buf.ptr, y.buf.size, 0, [a.scale as number, a.shift as number]);
+}
+
+export function compareScalarKernel(rt: WasmRuntime) {
+  return ([x]: readonly WasmTensor[], [y]: readonly WasmTensor[], a: Attrs): void =>
+    runUnary(rt, U_CMP_SCALAR, x.buf.ptr, y.buf.ptr, y.buf.size, CMP_CODES[a.cmp as string], [a.value as number]);
+}
+
+export function clampKernel(rt: WasmRuntime) {
+  return ([x]: readonly WasmTensor[], [y]: readonly WasmTensor[], a: Attrs): void =>
+    runUnary(rt, U_CLAMP, x.buf.ptr, y.buf.ptr, y.buf.size, 0, [(a.min as number | null) ?? -Infinity, (a.max as number | null) ?? Infinity]);
+}
+
+function runBinary(rt: WasmRuntime, code: number, a: WasmTensor, b: WasmTensor, out: WasmTensor): void {
+  const n = out.buf.size;
+  if (n === 0) return;
+  const c = collapse(out.shape, [broadcastStrides(a.shape, out.shape), broadcastStrides(b.shape, out.shape)]);
+  const ints = shapeSlots([code, a.buf.ptr, b.buf.ptr, out.buf.ptr, n, c.dims.length], c);
+  rt.run('binary', chunks(n), rt.params(ints), n >= PARALLEL_ELEMENTS);
+}
+
+export function binaryKernel(rt: WasmRuntime, code: number) {
+  return ([a, b]: readonly WasmTensor[], [out]: readonly WasmTensor[]): void => runBinary(rt, code, a, b, out);
+}
+
+export function compareKernel(rt: WasmRuntime) {
+  return ([a, b]: readonly WasmTensor[], [out]: readonly WasmTensor[], attrs: Attrs): void =>
+    runBinary(rt, 10 + CMP_CODES[attrs.cmp as string], a, b, out);
+}
+
+/** Copies the block `dims` between strided layouts (element strides, offsets in elements). */
+export function copyStrided(rt: WasmRuntime, src: number, srcStrides: readonly number[], dst: number, dstStrides: readonly number[], dims: readonly number[]): void {
+  let n = 1;
+  for (const d of dims) n *= d;
+  if (n === 0) return;
+  const c = collapse(dims, [srcStrides, dstStrides]);
+  const ints = shapeSlots([src, dst, n, c.dims.length], c);
+  rt.run('copy', chunks(n), rt.params(ints), n >= PARALLEL_ELEMENTS);
+}
+
+export function copyContiguous(rt: WasmRuntime, src: number, dst: number, shape: readonly number[]): void {
+  const s = contiguousStrides(shape);
+  copyStrided(rt, src, s, dst, s, shape);
+}
+
+/** dst[e] = sum over r < rows of src[r * len + e], in r order. */
+export function sumRows(rt: WasmRuntime, src: number, dst: number, rows: number, len: number): void {
+  rt.run('sumRows', chunks(len), rt.params([src, dst, rows, len]), len * rows >= PARALLEL_ELEMENTS);
+}

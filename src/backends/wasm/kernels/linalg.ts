@@ -1,0 +1,194 @@
+// matmul and the convolutions, all through the module's blocked GEMM (assembly/gemm.ts). Block
+// sizes are derived from shapes only, so results do not depend on the thread count.
+
+import type { Conv2dAttrs, Conv2dGradInputAttrs, Conv2dGradWeightAttrs } from '../../attrs.js';
+import { assertShape, convOutSize } from '../../shapes.js';
+import type { Attrs, Shape } from '../../types.js';
+import type { WasmTensor } from '../backend.js';
+import type { WasmRuntime } from '../runtime.js';
+import { fill, sumRows } from './elementwise.js';
+
+const MODE_MATMUL = 0, MODE_CONV_FWD = 1, MODE_CONV_GRAD_INPUT = 2, MODE_CONV_GRAD_WEIGHT = 3;
+const KC_MAX = 256;
+const NC_MAX = 256;
+/** Below this many multiply-adds a job runs on the calling thread. */
+const PARALLEL_MACS = 1 << 20;
+
+/** K split into equal blocks of at most KC_MAX. */
+function kBlock(K: number): number {
+  return Math.max(1, Math.ceil(K / Math.ceil(K / KC_MAX)));
+}
+
+function nBlock(N: number, target = NC_MAX): number {
+  return Math.max(8, Math.min(NC_MAX, Math.ceil(Math.min(N, target) / 8) * 8));
+}
+
+interface GemmRecord {
+  mode: number;
+  M: number;
+  N: number;
+  K: number;
+  A: number;
+  B: number;
+  C: number;
+  bias?: number;
+  batches: number;
+  transA?: boolean;
+  transB?: boolean;
+  table?: number;
+  conv?: { C: number; H: number; W: number; Ho: number; Wo: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; O: number };
+  kc: number;
+  nc: number;
+}
+
+function runGemm(rt: WasmRuntime, g: GemmRecord): void {
+  const c = g.conv;
+  const ints = [
+    g.mode, g.M, g.N, g.K, g.A, g.B, g.C, g.bias ?? 0, g.batches, g.transA ? 1 : 0, g.transB ? 1 : 0, g.table ?? 0,
+    c?.C ?? 0, c?.H ?? 0, c?.W ?? 0, c?.Ho ?? 0, c?.Wo ?? 0, c?.kh ?? 0, c?.kw ?? 0, c?.sh ?? 0, c?.sw ?? 0, c?.ph ?? 0, c?.pw ?? 0, c?.O ?? 0,
+    g.kc, g.nc,
+  ];
+  const chunks = g.batches * Math.ceil(g.M / 64) * Math.ceil(g.N / g.nc);
+  const macs = g.batches * g.M * g.N * (g.mode === MODE_CONV_GRAD_WEIGHT ? (c!.Ho * c!.Wo) : g.K);
+  rt.run('gemm', chunks, rt.params(ints), macs >= PARALLEL_MACS, rt.gemmScratch);
+}
+
+/** Element offsets of each output batch's matrix in an operand whose batch dims broadcast. */
+function batchOffsets(shape: Shape, outBatch: Shape): number[] {
+  const mat = shape[shape.length - 1] * shape[shape.length - 2];
+  const b = shape.slice(0, -2);
+  const r = outBatch.length;
+  const strides = new Array<number>(r).fill(0);
+  let acc = mat;
+  for (let i = b.length - 1; i >= 0; i--) {
+    strides[r - b.length + i] = b[i] === 1 ? 0 : acc;
+    acc *= b[i];
+  }
+  let n = 1;
+  for (const d of outBatch) n *= d;
+  const offs: number[] = [];
+  const idx = new Array<number>(r).fill(0);
+  let off = 0;
+  for (let p = 0; p < n; p++) {
+    offs.push(off);
+    for (let d = r - 1; d >= 0; d--) {
+      off += strides[d];
+      if (++idx[d] < outBatch[d]) break;
+      off -= strides[d] * outBatch[d];
+      idx[d] = 0;
+    }
+  }
+  return offs;
+}
+
+export function matmulKernel(rt: WasmRuntime) {
+  return ([a, b]: readonly WasmTensor[], [c]: readonly WasmTensor[], attrs: Attrs): void => {
+    const transA = attrs.transA as boolean;
+    const transB = attrs.transB as boolean;
+    const cs = c.shape;
+    const M = cs[cs.length - 2];
+    const N = cs[cs.length - 1];
+    const K = transA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1];
+    if (c.buf.size === 0) return;
+    if (K === 0) return fill(rt, c.buf.ptr, c.buf.size, 0);
+    const outBatch = cs.slice(0, -2);
+    const offA = batchOffsets(a.shape, outBatch);
+    const offB = batchOffsets(b.shape, outBatch);
+    const batches = offA.length;
+    const table = rt.heap.alloc(batches * 8);
+    try {
+      const t = new Uint32Array(rt.memory.buffer, table, batches * 2);
+      for (let i = 0; i < batches; i++) {
+        t[2 * i] = offA[i];
+        t[2 * i + 1] = offB[i];
+      }
+      runGemm(rt, { mode: MODE_MATMUL, M, N, K, A: a.buf.ptr, B: b.buf.ptr, C: c.buf.ptr, batches, transA, transB, table, kc: kBlock(K), nc: nBlock(N) });
+    } finally {
+      rt.heap.release(table, batches * 8);
+    }
+  };
+}
+
+function dims4(t: WasmTensor, what: string): [number, number, number, number] {
+  if (t.shape.length !== 4) throw new Error(`${what}: expected a 4-d tensor, got [${t.shape.join(', ')}]`);
+  return t.shape as unknown as [number, number, number, number];
+}
+
+export function conv2dKernel(rt: WasmRuntime) {
+  return ([x, w, bias]: readonly WasmTensor[], [out]: readonly WasmTensor[], attrs: Attrs): void => {
+    const a = attrs as unknown as Conv2dAttrs;
+    const [N, C, H, W] = dims4(x, 'conv2d input');
+    const [O, Cw, kh, kw] = dims4(w, 'conv2d weight');
+    assertShape([Cw], [C], 'conv2d weight channels');
+    const [sh, sw] = a.stride;
+    const [ph, pw] = a.padding;
+    const Ho = convOutSize(H, kh, sh, ph);
+    const Wo = convOutSize(W, kw, sw, pw);
+    assertShape(out.shape, [N, O, Ho, Wo], 'conv2d output');
+    if (bias) assertShape(bias.shape, [O], 'conv2d bias');
+    if (out.buf.size === 0) return;
+    const K = C * kh * kw;
+    if (K === 0) {
+      fill(rt, out.buf.ptr, out.buf.size, 0);
+      if (!bias) return;
+    }
+    runGemm(rt, {
+      mode: MODE_CONV_FWD, M: O, N: Ho * Wo, K, A: w.buf.ptr, B: x.buf.ptr, C: out.buf.ptr, bias: bias?.buf.ptr, batches: N,
+      conv: { C, H, W, Ho, Wo, kh, kw, sh, sw, ph, pw, O }, kc: kBlock(K), nc: nBlock(Ho * Wo),
+    });
+  };
+}
+
+export function conv2dGradInputKernel(rt: WasmRuntime) {
+  return ([g, w]: readonly WasmTensor[], [out]: readonly WasmTensor[], attrs: Attrs): void => {
+    const a = attrs as unknown as Conv2dGradInputAttrs;
+    const [N, C, H, W] = a.inputShape;
+    const [O, Cw, kh, kw] = dims4(w, 'conv2dGradInput weight');
+    assertShape([Cw], [C], 'conv2dGradInput weight channels');
+    const [sh, sw] = a.stride;
+    const [ph, pw] = a.padding;
+    const Ho = convOutSize(H, kh, sh, ph);
+    const Wo = convOutSize(W, kw, sw, pw);
+    assertShape(g.shape, [N, O, Ho, Wo], 'conv2dGradInput gradOut');
+    assertShape(out.shape, [N, C, H, W], 'conv2dGradInput output');
+    if (out.buf.size === 0) return;
+    const K = O * kh * kw;
+    if (K === 0) return fill(rt, out.buf.ptr, out.buf.size, 0);
+    runGemm(rt, {
+      mode: MODE_CONV_GRAD_INPUT, M: C, N: H * W, K, A: w.buf.ptr, B: g.buf.ptr, C: out.buf.ptr, batches: N,
+      conv: { C, H, W, Ho, Wo, kh, kw, sh, sw, ph, pw, O }, kc: kBlock(K), nc: nBlock(H * W),
+    });
+  };
+}
+
+export function conv2dGradWeightKernel(rt: WasmRuntime) {
+  return ([x, g]: readonly WasmTensor[], [out]: readonly WasmTensor[], attrs: Attrs): void => {
+    const a = attrs as unknown as Conv2dGradWeightAttrs;
+    const [N, C, H, W] = dims4(x, 'conv2dGradWeight input');
+    const [kh, kw] = a.kernelSize;
+    const [sh, sw] = a.stride;
+    const [ph, pw] = a.padding;
+    const Ho = convOutSize(H, kh, sh, ph);
+    const Wo = convOutSize(W, kw, sw, pw);
+    const O = dims4(g, 'conv2dGradWeight gradOut')[1];
+    assertShape(g.shape, [N, O, Ho, Wo], 'conv2dGradWeight gradOut');
+    assertShape(out.shape, [O, C, kh, kw], 'conv2dGradWeight output');
+    if (out.buf.size === 0) return;
+    if (N === 0) return fill(rt, out.buf.ptr, out.buf.size, 0);
+    const cols = C * kh * kw;
+    // One partial gradient per image, summed in image order afterwards: images are the chunks
+    // along K, so the sum's order is fixed by the batch size alone.
+    const partialBytes = N > 1 ? N * out.buf.size * 4 : 0;
+    const partial = N > 1 ? rt.heap.alloc(partialBytes) : out.buf.ptr;
+    try {
+      const P = Ho * Wo;
+      runGemm(rt, {
+        mode: MODE_CONV_GRAD_WEIGHT, M: O, N: cols, K: P, A: g.buf.ptr, B: x.buf.ptr, C: partial, batches: N,
+        conv: { C, H, W, Ho, Wo, kh, kw, sh, sw, ph, pw, O }, kc: kBlock(P), nc: nBlock(cols, Math.ceil(cols / 4)),
+      });
+      if (N > 1) sumRows(rt, partial, out.buf.ptr, N, out.buf.size);
+    } finally {
+      if (N > 1) rt.heap.release(partial, partialBytes);
+    }
+  };
+}

@@ -1,0 +1,47 @@
+// Movement ops as strided copies (exact: bits are copied, never converted).
+
+import type { Attrs } from '../../types.js';
+import type { WasmTensor } from '../backend.js';
+import type { WasmRuntime } from '../runtime.js';
+import { copyStrided, fill } from './elementwise.js';
+import { contiguousStrides } from './layout.js';
+
+type K = (ins: readonly WasmTensor[], outs: readonly WasmTensor[], attrs: Attrs) => void;
+
+export function shapingKernels(rt: WasmRuntime): Record<string, K> {
+  return {
+    permute: ([x], [y], attrs) => {
+      const st = contiguousStrides(x.shape);
+      copyStrided(rt, x.buf.ptr, (attrs.perm as number[]).map((p) => st[p]), y.buf.ptr, contiguousStrides(y.shape), y.shape);
+    },
+    expand: ([x], [y]) => {
+      const r = y.shape.length;
+      const st = contiguousStrides(x.shape);
+      const src = y.shape.map((_, i) => {
+        const j = i - (r - x.shape.length);
+        return j < 0 || x.shape[j] === 1 ? 0 : st[j];
+      });
+      copyStrided(rt, x.buf.ptr, src, y.buf.ptr, contiguousStrides(y.shape), y.shape);
+    },
+    slice: ([x], [y], attrs) => {
+      const st = contiguousStrides(x.shape);
+      const off = (attrs.begin as number[]).reduce((acc, b, i) => acc + b * st[i], 0);
+      copyStrided(rt, x.buf.ptr + off * 4, st, y.buf.ptr, contiguousStrides(y.shape), y.shape);
+    },
+    pad: ([x], [y], attrs) => {
+      const st = contiguousStrides(y.shape);
+      fill(rt, y.buf.ptr, y.buf.size, attrs.value as number);
+      const off = (attrs.pads as [number, number][]).reduce((acc, [b], i) => acc + b * st[i], 0);
+      copyStrided(rt, x.buf.ptr, contiguousStrides(x.shape), y.buf.ptr + off * 4, st, x.shape);
+    },
+    concat: (xs, [y], attrs) => {
+      const axis = attrs.axis as number;
+      const st = contiguousStrides(y.shape);
+      let at = 0;
+      for (const x of xs) {
+        copyStrided(rt, x.buf.ptr, contiguousStrides(x.shape), y.buf.ptr + at * st[axis] * 4, st, x.shape);
+        at += x.shape[axis];
+      }
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { casePassed, checkGoldenCase, parseGoldenCase, runGoldenCase } from '../../src/golden/index.js';
+
+// A second PyTorch-made set (test/golden/torch-variants/gen_variants.py) with other shapes,
+// strides, scale factors, schedule lengths, optimizer sizes and a non-square batch-2 model of
+// width 4: the runner must read every case's arguments, not the public set's.
+const DIR = 'test/golden/torch-variants/cases';
+
+describe('PyTorch variant cases on ref', () => {
+  const files = readdirSync(DIR).filter((f) => f.endsWith('.safetensors')).sort();
+  test('the set is there', () => expect(files.length).toBe(43));
+  for (const file of files) {
+    test(file, async () => {
+      const gc = parseGoldenCase(readFileSync(`${DIR}/${file}`));
+      const r = await runGoldenCase(gc, { backend: 'ref' });
+      expect(r.status, r.reason).toBe('ok');
+      const checks = checkGoldenCase(gc.tensors, r.outputs, gc.op);
+      expect(checks.filter((c) => !c.pass).map((c) => `${c.name} ${c.maxAbs} > ${c.allowed}`)).toEqual([]);
+      expect(casePassed(checks)).toBe(true);
+    });
+  }
+});
