@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { addBenchCommand } from './bench.js';
 import { addEvalCommand } from './eval.js';
 import { addGoldenCommand } from './golden.js';
 import { addTrainCommand } from './train.js';
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<void> {
   addTrainCommand(program);
   addEvalCommand(program);
   addGoldenCommand(program);
+  addBenchCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {
