@@ -3,4 +3,4 @@ export * from './tensor/index.js';
 export * from './freq/index.js';
 export * from './nn/index.js';
 export { DualDomainUNet, defaultUNetConfig, type UNetConfig } from './resshift/model.js';
-export { initWasmBackend, wasmThreads } from './backends/wasm/index.js';
+export { initWasmBackend, stopWasmWorkers, wasmThreads } from './backends/wasm/index.js';

@@ -38,3 +38,11 @@ export function wasmParallelJobs(): number {
 export function wasmMemoryStats(): { heapBytes: number; topBytes: number; freeListBytes: number } | null {
   return current?.rt.heap.stats() ?? null;
 }
+
+/**
+ * Ends the worker threads: Deno and web pages stay alive while workers run. Kernels keep
+ * working on the calling thread, with the same results (chunking does not depend on threads).
+ */
+export function stopWasmWorkers(): void {
+  current?.rt.pool.dispose();
+}
