@@ -1,7 +1,6 @@
 import type { Attrs, Backend, DType } from '../backends/types.js';
-import { chooseBackend, getBackend, getKernel, setBackendPreference, warnOnce } from '../backends/registry.js';
+import { chooseBackend, getBackend, getKernel, setBackendPreference } from '../backends/registry.js';
 import type { Node, OpDef } from './node.js';
-import { shapeStr } from './shape.js';
 import { emptyOn, setDefaultBackend, Tensor, viewOf } from './tensor.js';
 
 let gradEnabled = true;
@@ -74,7 +73,10 @@ export function runOp(op: OpDef, inputs: readonly Tensor[], attrsIn: object = {}
     if (t.dtype !== dtype) throw new Error(`${op.name}: mixed dtypes ${inputs.map((x) => x.dtype).join(', ')}`);
   }
   const outShapes = op.inferShapes(
-    inputs.map((t) => t.storage && t.shape),
+    inputs.map((t) => {
+      void t.storage; // throws a clear error for a disposed input before anything runs
+      return t.shape;
+    }),
     attrs,
   );
   let outputs: Tensor[];
@@ -117,9 +119,3 @@ export function runOp(op: OpDef, inputs: readonly Tensor[], attrsIn: object = {}
   }
   return outputs;
 }
-
-export function describeShapes(inputs: readonly Tensor[]): string {
-  return inputs.map((t) => shapeStr(t.shape)).join(', ');
-}
-
-export { warnOnce };
