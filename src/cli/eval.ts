@@ -1,12 +1,113 @@
 import type { Command } from 'commander';
+import { basename, extname, join } from 'node:path';
+import { listImages, readImageFile, writePngFile } from '../image/files.js';
+import type { RgbImage } from '../image/types.js';
+import { evaluateModel, MIN_HR_SIDE, prepareHr, type EvaluateResult, type MetricTriple } from '../resshift/evaluate.js';
+import { tileSteps } from '../resshift/upscale.js';
+import { InputError, positiveInt } from './common.js';
+import { prepareOutputDir, runCommand, toJson } from './outputs.js';
+import { progressBar } from './progress.js';
+import { addSamplingOptions, parseFlags, setUpSampling, type SamplingFlags } from './sampling.js';
 
-/** Placeholder until the command lands; see issue 3. */
-export function addEvalCommand(program: Command): void {
-  program
-    .command('eval')
-    .description('not available yet')
-    .action(() => {
-      console.error('resshift-ts: eval is not available yet');
-      process.exitCode = 1;
+interface EvalFlags extends SamplingFlags {
+  data: string;
+  crop?: string;
+  out?: string;
+}
+
+async function readAll(dir: string, crop: number | undefined): Promise<{ name: string; image: RgbImage }[]> {
+  let paths: string[];
+  try {
+    paths = await listImages(dir);
+  } catch (e) {
+    throw new InputError((e as Error).message);
+  }
+  const images = [];
+  for (const p of paths) {
+    try {
+      const { image, warnings } = await readImageFile(p);
+      for (const w of warnings) console.error(`resshift-ts eval: warning: ${w}`);
+      // keep only what is scored, so a folder of large photos with --crop stays small
+      images.push({ name: basename(p), image: prepareHr(image, crop, p) });
+    } catch (e) {
+      throw new InputError((e as Error).message);
+    }
+  }
+  return images;
+}
+
+const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : String(v));
+const f4 = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : String(v));
+const sign = (s: string) => (s.startsWith('-') ? s : `+${s}`);
+
+function table(r: EvaluateResult): string {
+  const nameW = Math.max(5, ...r.images.map((m) => m.name.length), 'gain (SR - bicubic)'.length - 10);
+  const cells = (m: MetricTriple, signed = false) => {
+    const s = [f2(m.psnr), f4(m.ssim), f2(m.psnrY)].map((v) => (signed ? sign(v) : v));
+    return `${s[0].padStart(8)} ${s[1].padStart(8)} ${s[2].padStart(8)}`;
+  };
+  const lines = [
+    `${''.padEnd(nameW)} ${''.padEnd(9)} ${'bicubic'.padStart(17).padEnd(26)}   ${'SR'.padStart(14).padEnd(26)}`,
+    `${'image'.padEnd(nameW)} ${'size'.padEnd(9)} ${'PSNR'.padStart(8)} ${'SSIM'.padStart(8)} ${'PSNR-Y'.padStart(8)}   ${'PSNR'.padStart(8)} ${'SSIM'.padStart(8)} ${'PSNR-Y'.padStart(8)}`,
+  ];
+  for (const m of r.images) lines.push(`${m.name.padEnd(nameW)} ${`${m.width}x${m.height}`.padEnd(9)} ${cells(m.bicubic)}   ${cells(m.sr)}`);
+  lines.push(`${'mean'.padEnd(nameW)} ${''.padEnd(9)} ${cells(r.mean.bicubic)}   ${cells(r.mean.sr)}`);
+  lines.push(`gain (SR - bicubic): PSNR ${sign(f2(r.mean.gain.psnr))} dB, SSIM ${sign(f4(r.mean.gain.ssim))}, PSNR-Y ${sign(f2(r.mean.gain.psnrY))} dB`);
+  return lines.join('\n');
+}
+
+async function evaluate(f: EvalFlags): Promise<void> {
+  const { tile, overlap } = parseFlags(f);
+  const crop = f.crop === undefined ? undefined : positiveInt('crop', f.crop);
+  if (crop !== undefined && crop < MIN_HR_SIDE) throw new InputError(`--crop must be at least ${MIN_HR_SIDE}, got ${crop}`);
+  // read every image and check the output folder before the long work
+  const images = await readAll(f.data, crop);
+  if (f.out !== undefined) await prepareOutputDir(f.out);
+  const s = await setUpSampling(f);
+  const total = images.reduce((n, { image }) => n + tileSteps(image.height, image.width, { tile, overlap, schedule: s.schedule, steps: s.steps }), 0);
+  const bar = progressBar(total, 'tile-steps', { quiet: f.json, label: 'eval' });
+  const start = performance.now();
+  let r: EvaluateResult;
+  let current = '';
+  try {
+    r = await evaluateModel(s.model, images, {
+      ...s,
+      comparisons: f.out !== undefined,
+      onProgress: (done) => bar.update(done, { image: current }),
+      onImage: (_m, i, n) => (current = i + 1 < n ? `${i + 2}/${n}` : ''),
     });
+  } finally {
+    bar.stop();
+    s.model.dispose();
+  }
+  const seconds = (performance.now() - start) / 1000;
+  const written: string[] = [];
+  for (const c of r.comparisons ?? []) {
+    const path = join(f.out!, `${basename(c.name, extname(c.name))}_compare.png`);
+    await writePngFile(path, c.image);
+    written.push(path);
+  }
+  if (f.json) {
+    console.log(toJson({
+      data: f.data, checkpoint: s.path, model: s.source, backend: s.backend, crop: crop ?? null, tile, overlap, steps: s.steps, seed: s.seed,
+      seconds, images: r.images, mean: r.mean, comparisons: written,
+    }));
+    return;
+  }
+  console.log(table(r));
+  console.log(`${r.images.length} image${r.images.length > 1 ? 's' : ''}${crop ? ` (centre ${crop}x${crop} crops)` : ''}, ${s.steps} steps, seed ${s.seed}, ${seconds.toFixed(1)} s on ${s.backend}, model ${s.path}`);
+  if (written.length) console.log(`comparisons (bicubic | SR | HR) in ${f.out}`);
+}
+
+/** `resshift-ts eval --data DIR`: SR vs bicubic PSNR / SSIM / PSNR-Y over a folder of HR images. */
+export function addEvalCommand(program: Command): void {
+  const cmd = program
+    .command('eval')
+    .description('score the model on a folder of HR images: LR = bicubic x1/4, SR vs bicubic x4, PSNR / SSIM / PSNR-Y (scikit-image conventions)')
+    .requiredOption('--data <dir>', 'folder of PNG / JPEG high-resolution images')
+    .option('--crop <n>', 'score a centred n x n crop of each image (default: the whole image, trimmed to a multiple of 4)')
+    .option('--out <dir>', 'write a bicubic | SR | HR comparison PNG per image here');
+  addSamplingOptions(cmd)
+    .addHelpText('after', '\nSR is quantised to 8 bits before scoring, as the PNG `upscale` writes.\nExit status: 0 done, 1 failure, 2 bad input (image, folder, checkpoint or option).')
+    .action((f: EvalFlags) => runCommand('eval', () => evaluate(f)));
 }

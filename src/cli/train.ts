@@ -1,12 +1,214 @@
 import type { Command } from 'commander';
+import { totalmem } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../node/files.js';
+import { CheckpointFileError, findLatestCheckpoint, readCheckpointFile } from '../resshift/checkpoint-files.js';
+import type { LoadedCheckpoint } from '../resshift/checkpoint.js';
+import { DatasetError, ImageSet, resolveDatasetDirs } from '../resshift/data.js';
+import { stepsPerEpoch } from '../resshift/train-batch.js';
+import { ResumeError, storedTrainConfig, Trainer, TrainConfigError, TRAIN_DEFAULTS, type TrainConfig } from '../resshift/trainer.js';
+import { InputError, nonNegative, positiveInt, selectBackend } from './common.js';
+import { progressBar, type Progress } from './progress.js';
+import { TrainLog } from './train-log.js';
 
-/** Placeholder until the command lands; see issue 3. */
+interface TrainOptions {
+  data: string;
+  valid?: string;
+  width?: string;
+  crop?: string;
+  batch?: string;
+  epochs?: string;
+  steps?: string;
+  lr?: string;
+  etaMin?: string;
+  seed?: string;
+  out: string;
+  resume?: string;
+  evalEvery?: string;
+  saveEvery?: string;
+  cacheMb?: string;
+  backend: string;
+  threads?: string;
+  json?: boolean;
+}
+
+const MB = 1024 * 1024;
+const defaultCacheMb = () => Math.min(4096, Math.floor(totalmem() / MB / 4));
+
+function positiveNumber(name: string, v: string): number {
+  const n = Number(v);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InputError(`--${name} must be a positive number, got ${v}`);
+  return n;
+}
+
+function nonNegativeInt(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InputError(`--${name} must be a non-negative integer, got ${v}`);
+  return n;
+}
+
+/** Fails before any work when checkpoints could not be written to `out`. */
+async function checkWritable(out: string): Promise<void> {
+  const probe = join(out, '.resshift-write-test');
+  try {
+    await mkdir(out, { recursive: true });
+    await writeFileAtomic(probe, 'ok');
+    await rm(probe, { force: true });
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EEXIST' || code === 'ENOTDIR' ? 'a file is in the way' : (e as Error).message;
+    throw new InputError(`cannot write checkpoints to ${out} (${why})`);
+  }
+}
+
+/** The checkpoint to continue from: --resume, else the newest in --out, else none. */
+async function resumeSource(o: TrainOptions): Promise<{ path: string; checkpoint: LoadedCheckpoint } | null> {
+  const path = o.resume ?? (await findLatestCheckpoint(o.out));
+  if (!path) return null;
+  return { path, checkpoint: await readCheckpointFile(path) };
+}
+
+/** Settings of this run: the resumed run's, else the defaults, overridden by the options given. */
+function baseConfig(o: TrainOptions, stored: TrainConfig | null): TrainConfig {
+  const c: TrainConfig = { ...(stored ?? { ...TRAIN_DEFAULTS, diffusion: { ...TRAIN_DEFAULTS.diffusion } }) };
+  if (o.width !== undefined) c.width = positiveInt('width', o.width);
+  if (o.crop !== undefined) c.crop = positiveInt('crop', o.crop);
+  if (o.batch !== undefined) c.batch = positiveInt('batch', o.batch);
+  if (o.lr !== undefined) c.lr = positiveNumber('lr', o.lr);
+  if (o.etaMin !== undefined) c.etaMin = nonNegative('eta-min', o.etaMin);
+  if (o.seed !== undefined) c.seed = nonNegativeInt('seed', o.seed);
+  if (o.evalEvery !== undefined) c.evalEvery = nonNegativeInt('eval-every', o.evalEvery);
+  if (o.saveEvery !== undefined) c.saveEvery = nonNegativeInt('save-every', o.saveEvery);
+  if (c.crop % 8) throw new InputError(`--crop must be a multiple of 8 (the model pools twice, then applies a Haar transform; LR is crop/4), got ${c.crop}`);
+  return c;
+}
+
+/**
+ * --epochs is the cosine schedule's length and a stop point; --steps only a stop point. Without
+ * --epochs: the resumed run's epochs, or (fresh) 100; either way enough epochs to reach --steps.
+ */
+function withTarget(c: TrainConfig, o: TrainOptions, stored: TrainConfig | null, spe: number): TrainConfig {
+  const steps = o.steps !== undefined ? positiveInt('steps', o.steps) : o.epochs !== undefined ? null : (stored?.steps ?? null);
+  let epochs = o.epochs !== undefined ? positiveInt('epochs', o.epochs) : stored ? stored.epochs : steps !== null ? Math.ceil(steps / spe) : TRAIN_DEFAULTS.epochs;
+  if (o.epochs === undefined && steps !== null) epochs = Math.max(epochs, Math.ceil(steps / spe));
+  return { ...c, epochs, steps };
+}
+
+async function loadSets(o: TrainOptions, c: TrainConfig, log: TrainLog): Promise<{ train: ImageSet; valid: ImageSet | null }> {
+  const dirs = await resolveDatasetDirs(o.data, o.valid);
+  const cacheMb = o.cacheMb !== undefined ? nonNegativeInt('cache-mb', o.cacheMb) : defaultCacheMb();
+  const load = async (dir: string, what: string, centreOnly: boolean) => {
+    let bar: Progress | null = null;
+    const onProgress = (done: number, total: number) => (bar ??= progressBar(total, 'images', { quiet: o.json, label: `decode ${what}` })).update(done);
+    try {
+      return await ImageSet.load(dir, { crop: c.crop, cacheBytes: centreOnly ? Infinity : cacheMb * MB, centreOnly, onWarning: (m) => log.warn(m), onProgress });
+    } finally {
+      (bar as Progress | null)?.stop();
+    }
+  };
+  const t0 = performance.now();
+  const train = await load(dirs.train, 'training images', false);
+  const valid = dirs.valid ? await load(dirs.valid, 'validation images', true) : null;
+  const seconds = (performance.now() - t0) / 1000;
+  const mb = (b: number) => (b / MB).toFixed(1);
+  const cached = train.cachedCount === train.length ? 'all cached' : `${train.cachedCount} cached, the rest decoded on use (--cache-mb ${cacheMb})`;
+  log.line('data', `data: ${train.length} training images in ${dirs.train} (${mb(train.totalBytes)} MB as 8-bit RGB; ${cached})${valid ? `; ${valid.length} validation centre crops from ${dirs.valid}` : ''}; decoded in ${seconds.toFixed(1)} s`, {
+    train: dirs.train,
+    images: train.length,
+    cachedImages: train.cachedCount,
+    cachedBytes: train.cachedBytes,
+    totalBytes: train.totalBytes,
+    valid: dirs.valid ?? null,
+    validImages: valid?.length ?? 0,
+    seconds,
+  });
+  return { train, valid };
+}
+
+async function runTrain(o: TrainOptions, log: TrainLog): Promise<number> {
+  if (o.threads !== undefined) positiveInt('threads', o.threads);
+  if (o.steps !== undefined) positiveInt('steps', o.steps);
+  if (o.epochs !== undefined) positiveInt('epochs', o.epochs);
+  baseConfig(o, null); // bad option values fail before anything is created
+  await checkWritable(o.out);
+  const resume = await resumeSource(o);
+  const stored = resume ? storedTrainConfig(resume.checkpoint) : null;
+  if (resume && !stored) throw new InputError(`${resume.path}: has no training state (a model-only checkpoint), so training cannot resume from it`);
+  const base = baseConfig(o, stored);
+  const backend = await selectBackend(o.backend, { threads: o.threads === undefined ? undefined : Number(o.threads) });
+  const { train, valid } = await loadSets(o, base, log);
+  const config = withTarget(base, o, stored, stepsPerEpoch(train.length, base.batch));
+  const trainer = await Trainer.create({ config, train, valid, out: o.out, resume });
+  try {
+    if (trainer.datasetChanged) log.warn(`the training images differ from those ${resume!.path} was trained on; the run continues but is not a continuation bit for bit`);
+    const p = trainer.position;
+    log.line(
+      'start',
+      `${resume ? `resuming ${resume.path} at epoch ${p.epoch + 1}, step ${p.step}` : 'new run'}: width ${config.width}, crop ${config.crop}, batch ${config.batch}, ${trainer.stepsPerEpoch} steps/epoch, target ${trainer.targetSteps} steps (${config.epochs} epochs${config.steps !== null ? `, --steps ${config.steps}` : ''}), lr ${config.lr}, seed ${config.seed}, backend ${backend}; checkpoints in ${o.out}`,
+      { backend, config, resume: resume?.path ?? null, epoch: p.epoch, step: p.step, stepsPerEpoch: trainer.stepsPerEpoch, targetSteps: trainer.targetSteps, out: o.out },
+    );
+    const stop = new AbortController();
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (stop.signal.aborted) {
+        console.error(`resshift-ts train: ${sig} again, exiting without saving`);
+        process.exit(130);
+      }
+      log.warn(`${sig}: saving a checkpoint at the end of this step (send it again to quit at once)`);
+      stop.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      log.startBar(p.step, trainer.targetSteps);
+      const r = await trainer.run({ signal: stop.signal, onEvent: (e) => log.event(e) });
+      log.finish(r);
+      return r.status === 'done' ? 0 : r.status === 'interrupted' ? 130 : 1;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  } finally {
+    trainer.dispose();
+  }
+}
+
+const INPUT_ERRORS = [InputError, DatasetError, CheckpointFileError, ResumeError, TrainConfigError];
+
+/** `resshift-ts train`: trains the ResShift model on a folder of HR images, resumably. */
 export function addTrainCommand(program: Command): void {
   program
     .command('train')
-    .description('not available yet')
-    .action(() => {
-      console.error('resshift-ts: train is not available yet');
-      process.exitCode = 1;
+    .description('train the x4 ResShift model on HR images (random crops; LR made by bicubic down x4), resuming from the latest checkpoint in --out')
+    .requiredOption('--data <dir>', 'folder of PNG/JPEG HR images, or a folder holding train/HR (and valid/HR) as datasets/DIV2K')
+    .option('--valid <dir>', 'validation images (default: valid/HR beside train/HR)')
+    .option('--width <n>', `model base channels (default ${TRAIN_DEFAULTS.width})`)
+    .option('--crop <n>', `HR training crop, a multiple of 8 (default ${TRAIN_DEFAULTS.crop})`)
+    .option('--batch <n>', `batch size (default ${TRAIN_DEFAULTS.batch})`)
+    .option('--epochs <n>', `epochs; also the cosine schedule length (default ${TRAIN_DEFAULTS.epochs}, or enough for --steps)`)
+    .option('--steps <n>', 'stop after this many optimizer steps in total')
+    .option('--lr <x>', `Adam learning rate (default ${TRAIN_DEFAULTS.lr})`)
+    .option('--eta-min <x>', `floor of the cosine annealing (default ${TRAIN_DEFAULTS.etaMin})`)
+    .option('--seed <n>', `seed of initialisation, data order, crops, timesteps and noise (default ${TRAIN_DEFAULTS.seed})`)
+    .option('--out <dir>', 'checkpoint folder', 'checkpoints')
+    .option('--resume <path>', 'continue from this checkpoint (default: the newest in --out, if any)')
+    .option('--eval-every <n>', `evaluate every N epochs, 0 never (default ${TRAIN_DEFAULTS.evalEvery})`)
+    .option('--save-every <n>', `save a checkpoint every N epochs, 0 only at the end (default ${TRAIN_DEFAULTS.saveEvery})`)
+    .option('--cache-mb <n>', 'memory for decoded training images, MB (default: a quarter of RAM, at most 4096)')
+    .option('--backend <name>', 'auto, wasm or ref', 'auto')
+    .option('--threads <n>', 'wasm worker threads (default: all cores)')
+    .option('--json', 'one JSON object per line on stdout (every step, epoch, evaluation, checkpoint)')
+    .addHelpText('after', '\nExit codes: 0 done, 1 failure (e.g. a NaN loss), 2 bad input, 130 interrupted (a checkpoint of the current step is saved; run the same command to resume).')
+    .action(async (o: TrainOptions) => {
+      const log = new TrainLog(o.json ?? false);
+      try {
+        process.exitCode = await runTrain(o, log);
+      } catch (e) {
+        if (!INPUT_ERRORS.some((k) => e instanceof k)) throw e;
+        const msg = (e as Error).message.split('\n')[0];
+        if (o.json) log.line('error', '', { message: msg, exitCode: 2 });
+        console.error(`resshift-ts train: ${msg}`);
+        process.exitCode = 2;
+      }
     });
 }

@@ -1,0 +1,69 @@
+import { Option, type Command } from 'commander';
+import { checkTileOptions, DEFAULT_OVERLAP, DEFAULT_TILE } from '../resshift/tiling.js';
+import { InputError, positiveInt, selectBackend } from './common.js';
+import { chooseModel, loadModel, type LoadedModel } from './model-source.js';
+import { seedOption } from './outputs.js';
+
+// Options shared by `upscale` and `eval`: the model, the sampler and the backend.
+
+export interface SamplingFlags {
+  checkpoint?: string;
+  steps?: string;
+  tile: string;
+  overlap: string;
+  seed: string;
+  backend: string;
+  threads?: string;
+  json?: boolean;
+}
+
+// option values stay strings (parsed and checked in one place); the help shows them unquoted
+const withDefault = (flags: string, help: string, v: string | number) => new Option(flags, help).default(String(v), String(v));
+
+export function addSamplingOptions(cmd: Command): Command {
+  return cmd
+    .option('--checkpoint <file>', 'model checkpoint (.safetensors); default: the bundled model, else the newest in ./checkpoints')
+    .option('--steps <n>', 'reverse diffusion steps, 2..T; fewer than T respace the process over evenly spread timesteps, T and 1 always included (default: T, all)')
+    .addOption(withDefault('--tile <px>', 'tile side in output pixels, a multiple of 8; memory grows with it, not with the image', DEFAULT_TILE))
+    .addOption(withDefault('--overlap <px>', 'pixels neighbouring tiles share and blend over', DEFAULT_OVERLAP))
+    .addOption(withDefault('--seed <n>', 'noise seed; the same seed gives the same output on the same backend', 0))
+    .addOption(withDefault('--backend <name>', 'auto (wasm when it starts, else ref), wasm or ref', 'auto'))
+    .option('--threads <n>', 'worker threads for the wasm backend (default: all cores)')
+    .option('--json', 'print one JSON object instead of text; no progress bar');
+}
+
+export interface SamplingSetup extends LoadedModel {
+  backend: string;
+  steps: number;
+  tile: number;
+  overlap: number;
+  seed: number;
+}
+
+/** Cheap checks of the numeric flags, before anything is read or loaded. */
+export function parseFlags(f: SamplingFlags): { tile: number; overlap: number; seed: number; threads?: number } {
+  const tile = positiveInt('tile', f.tile);
+  const overlap = Number(f.overlap);
+  try {
+    checkTileOptions(tile, overlap);
+  } catch (e) {
+    throw new InputError(`--tile ${f.tile} --overlap ${f.overlap}: ${(e as Error).message}`);
+  }
+  const threads = f.threads === undefined ? undefined : positiveInt('threads', f.threads);
+  return { tile, overlap, seed: seedOption(f.seed), threads };
+}
+
+/** Starts the backend and loads the model; --steps is checked against the model's T. */
+export async function setUpSampling(f: SamplingFlags): Promise<SamplingSetup> {
+  const { tile, overlap, seed, threads } = parseFlags(f);
+  const choice = await chooseModel(f.checkpoint);
+  const backend = await selectBackend(f.backend, { threads });
+  const loaded = await loadModel(choice, backend);
+  const T = loaded.schedule.T;
+  const steps = f.steps === undefined ? T : Number(f.steps);
+  if (!Number.isInteger(steps) || steps < 2 || steps > T) {
+    loaded.model.dispose();
+    throw new InputError(`--steps must be an integer from 2 to ${T} (the model's T), got ${f.steps}`);
+  }
+  return { ...loaded, backend, steps, tile, overlap, seed };
+}

@@ -1,0 +1,140 @@
+// Node-only checkpoint files. checkpoint.ts knows the bytes; this module knows the folder layout:
+//   resshift_epoch_{N}.safetensors             after N completed epochs
+//   resshift_epoch_{N}_step_{S}.safetensors    mid-epoch (interrupted, or --steps ended there):
+//                                              N completed epochs, S optimizer steps in total
+// each with `<same base>.optim.safetensors` beside it. The optimizer file is written first and
+// the model file last, both atomically, so a model file on disk always has its optimizer file.
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Adam } from '../nn/adam.js';
+import { writeFileAtomic } from '../node/files.js';
+import { checkpointFromBytes, modelFromCheckpoint, modelToBytes, optimizerFromBytes, optimizerToBytes, type CheckpointMeta, type LoadedCheckpoint } from './checkpoint.js';
+import type { DualDomainUNet } from './model.js';
+
+/** A checkpoint file that cannot be used; the message is one line naming the file. */
+export class CheckpointFileError extends Error {}
+
+const NAME = /^resshift_epoch_(\d+)(?:_step_(\d+))?\.safetensors$/;
+
+function codeOf(e: unknown): string | undefined {
+  return typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+}
+
+async function readBytes(path: string, what: string): Promise<Uint8Array> {
+  try {
+    const buf = await readFile(path);
+    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  } catch (e) {
+    const code = codeOf(e);
+    if (code === 'ENOENT') throw new CheckpointFileError(`${path}: no such ${what}`);
+    if (code === 'EISDIR') throw new CheckpointFileError(`${path}: is a folder, not a ${what}`);
+    if (code === 'EACCES' || code === 'EPERM') throw new CheckpointFileError(`${path}: permission denied (cannot read the ${what})`);
+    throw new CheckpointFileError(`${path}: cannot read the ${what} (${firstLine(e)})`);
+  }
+}
+
+/** Reads a model checkpoint (ours or a plain PyTorch state dict saved as safetensors). */
+export async function readCheckpointFile(path: string): Promise<LoadedCheckpoint> {
+  const bytes = await readBytes(path, 'checkpoint file');
+  try {
+    return checkpointFromBytes(bytes);
+  } catch (e) {
+    const msg = firstLine(e);
+    if (msg.startsWith('safetensors:')) throw new CheckpointFileError(`${path}: not a safetensors file (${msg.slice(13)})`);
+    if (msg.includes('not a DualDomainUNet')) throw new CheckpointFileError(`${path}: not a DualDomainUNet checkpoint (no inc.conv.0.weight / time_mlp.1.weight)`);
+    throw new CheckpointFileError(`${path}: ${msg}`);
+  }
+}
+
+/**
+ * The model of a checkpoint with its weights loaded; missing, unexpected and wrongly shaped
+ * tensors are named in a one-line error that names the file.
+ */
+export function modelFromCheckpointFile(path: string, ck: LoadedCheckpoint, backend?: string): DualDomainUNet {
+  try {
+    return modelFromCheckpoint(ck, backend);
+  } catch (e) {
+    throw new CheckpointFileError(`${path}: ${firstLine(e)}`);
+  }
+}
+
+export interface CheckpointPosition {
+  /** Completed epochs. */
+  epoch: number;
+  /** Total optimizer steps, for a mid-epoch checkpoint. */
+  step?: number;
+}
+
+/** The position encoded in a checkpoint file name, or null for any other name. */
+export function parseCheckpointName(name: string): CheckpointPosition | null {
+  const m = NAME.exec(name);
+  if (!m) return null;
+  return m[2] === undefined ? { epoch: Number(m[1]) } : { epoch: Number(m[1]), step: Number(m[2]) };
+}
+
+export function checkpointName(pos: CheckpointPosition): string {
+  return pos.step === undefined ? `resshift_epoch_${pos.epoch}.safetensors` : `resshift_epoch_${pos.epoch}_step_${pos.step}.safetensors`;
+}
+
+export function optimizerFileName(modelFile: string): string {
+  return basename(modelFile).replace(/\.safetensors$/, '.optim.safetensors');
+}
+
+// A mid-epoch file of epoch N lies after the end of epoch N and before the end of epoch N + 1.
+function compare(a: CheckpointPosition, b: CheckpointPosition): number {
+  return a.epoch - b.epoch || (a.step === undefined ? -1 : a.step) - (b.step === undefined ? -1 : b.step);
+}
+
+/** Path of the furthest-trained checkpoint in `dir`, or null when there is none (or no folder). */
+export async function findLatestCheckpoint(dir: string): Promise<string | null> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (e) {
+    if (codeOf(e) === 'ENOENT') return null;
+    throw new CheckpointFileError(`${dir}: cannot list the checkpoint folder (${firstLine(e)})`);
+  }
+  let best: { name: string; pos: CheckpointPosition } | null = null;
+  for (const name of names) {
+    const pos = parseCheckpointName(name);
+    if (pos && (!best || compare(pos, best.pos) > 0)) best = { name, pos };
+  }
+  return best ? join(dir, best.name) : null;
+}
+
+export interface SaveCheckpointOptions extends CheckpointPosition {
+  model: DualDomainUNet;
+  optimizer: Adam;
+  meta: CheckpointMeta;
+}
+
+/** Writes the optimizer file, then the model file (both atomic); returns the model file's path. */
+export async function saveCheckpoint(dir: string, o: SaveCheckpointOptions): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, checkpointName(o));
+  const optimizerFile = optimizerFileName(path);
+  await writeFileAtomic(join(dir, optimizerFile), optimizerToBytes(o.model, o.optimizer));
+  await writeFileAtomic(path, modelToBytes(o.model, { ...o.meta, optimizerFile }));
+  return path;
+}
+
+/**
+ * Copies the optimizer state saved beside model file `path` into `optimizer` (built for `model`).
+ * A checkpoint without an optimizer file (e.g. a PyTorch state dict) is an error: resuming
+ * without Adam's moments would not continue the same run.
+ */
+export async function loadOptimizerFile(path: string, ck: LoadedCheckpoint, model: DualDomainUNet, optimizer: Adam): Promise<void> {
+  if (!ck.meta.optimizerFile) throw new CheckpointFileError(`${path}: has no optimizer state, so training cannot resume from it`);
+  const optPath = join(dirname(path), basename(ck.meta.optimizerFile));
+  const bytes = await readBytes(optPath, 'optimizer file');
+  try {
+    const { step, moments } = optimizerFromBytes(bytes, model);
+    optimizer.loadState(step, moments);
+  } catch (e) {
+    throw new CheckpointFileError(`${optPath}: ${firstLine(e).replace(/^(checkpoint|safetensors): /, '')}`);
+  }
+}

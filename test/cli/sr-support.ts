@@ -1,0 +1,33 @@
+// Shared by the upscale and eval CLI tests: they run the built CLI (dist/, from `npm run build`).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { modelToBytes } from '../../src/resshift/checkpoint.js';
+import { DualDomainUNet } from '../../src/resshift/model.js';
+import { DEFAULT_RESSHIFT_CONFIG } from '../../src/resshift/schedule.js';
+import { Rng } from '../../src/tensor/rng.js';
+
+export const built = existsSync('dist/cli/main.js');
+export const BIN = resolve('bin/resshift-ts.js');
+export const GOLDEN = resolve('../shared/golden/bicubic');
+/** When the package ships a default model, "no model available" cannot happen. */
+export const bundledModel = existsSync('models/resshift-default.safetensors');
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+export const removeDir = (dir: string) => rmSync(dir, { recursive: true, force: true });
+
+/** A width-4 model with the default diffusion settings, saved as a checkpoint file. */
+export function writeTinyCheckpoint(path: string): string {
+  const model = new DualDomainUNet({ baseChannels: 4 }, { rng: new Rng(1) });
+  writeFileSync(path, modelToBytes(model, { model: model.config, diffusion: { ...DEFAULT_RESSHIFT_CONFIG } }));
+  model.dispose();
+  return path;
+}
+
+export function cli(args: string[], cwd?: string) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, cwd });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}

@@ -1,0 +1,71 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Adam } from '../../src/nn/adam.js';
+import { serializeSafetensors } from '../../src/nn/safetensors.js';
+import { modelToBytes } from '../../src/resshift/checkpoint.js';
+import {
+  findLatestCheckpoint, loadOptimizerFile, modelFromCheckpointFile, parseCheckpointName, readCheckpointFile, saveCheckpoint,
+} from '../../src/resshift/checkpoint-files.js';
+import { DualDomainUNet } from '../../src/resshift/model.js';
+import { DEFAULT_RESSHIFT_CONFIG } from '../../src/resshift/schedule.js';
+import { Rng } from '../../src/tensor/rng.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'resshift-ckfiles-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('checkpoint files', () => {
+  const model = new DualDomainUNet({ baseChannels: 4 }, { rng: new Rng(3) });
+  const meta = { model: model.config, diffusion: { ...DEFAULT_RESSHIFT_CONFIG }, train: { note: 'x' } };
+
+  it('saves model + optimizer, finds the latest by position and loads both back', async () => {
+    const dir = join(tmp, 'ck');
+    const opt = new Adam(model.parameters());
+    opt.step = 7;
+    opt.slots[0].expAvg.storage.backend.write(opt.slots[0].expAvg.storage.buf, new Float32Array(opt.slots[0].expAvg.size).fill(0.25));
+    expect(await findLatestCheckpoint(dir)).toBeNull();
+    for (const pos of [{ epoch: 2 }, { epoch: 10 }, { epoch: 9, step: 95 }, { epoch: 10, step: 101 }, { epoch: 3 }]) {
+      await saveCheckpoint(dir, { ...pos, model, optimizer: opt, meta });
+    }
+    writeFileSync(join(dir, 'resshift_epoch_99.txt'), 'not a checkpoint');
+    const latest = await findLatestCheckpoint(dir);
+    expect(latest).toBe(join(dir, 'resshift_epoch_10_step_101.safetensors'));
+    expect(parseCheckpointName('resshift_epoch_10.optim.safetensors')).toBeNull();
+
+    const ck = await readCheckpointFile(latest!);
+    expect(ck.meta.train).toEqual({ note: 'x' });
+    expect(ck.meta.optimizerFile).toBe('resshift_epoch_10_step_101.optim.safetensors');
+    const again = modelFromCheckpointFile(latest!, ck);
+    const opt2 = new Adam(again.parameters());
+    await loadOptimizerFile(latest!, ck, again, opt2);
+    expect(opt2.step).toBe(7);
+    expect(opt2.slots[0].expAvg.dataSync()[0]).toBe(0.25);
+    again.dispose();
+    opt2.dispose();
+    opt.dispose();
+  });
+
+  it('gives one-line errors naming the file', async () => {
+    const missing = join(tmp, 'nope.safetensors');
+    await expect(readCheckpointFile(missing)).rejects.toThrow(`${missing}: no such checkpoint file`);
+    const junk = join(tmp, 'junk.safetensors');
+    writeFileSync(junk, 'hello world, definitely not safetensors');
+    await expect(readCheckpointFile(junk)).rejects.toThrow(new RegExp(`^${junk}: not a safetensors file \\(`));
+    const other = join(tmp, 'other.safetensors');
+    writeFileSync(other, serializeSafetensors([['w', { shape: [2], data: new Float32Array(2) }]]));
+    await expect(readCheckpointFile(other)).rejects.toThrow(`${other}: not a DualDomainUNet checkpoint`);
+
+    const bytes = modelToBytes(model, meta);
+    const ok = join(tmp, 'model-only.safetensors');
+    writeFileSync(ok, bytes);
+    const ck = await readCheckpointFile(ok);
+    const state = new Map(ck.state);
+    state.delete('outc.bias');
+    expect(() => modelFromCheckpointFile(ok, { ...ck, state })).toThrow(`${ok}: state dict does not fit the model: missing outc.bias`);
+    const opt = new Adam(model.parameters());
+    await expect(loadOptimizerFile(ok, ck, model, opt)).rejects.toThrow(`${ok}: has no optimizer state`);
+    opt.dispose();
+    expect(readFileSync(ok).length).toBe(bytes.length);
+  });
+});
