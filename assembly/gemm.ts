@@ -40,7 +40,7 @@ const S_SH = 19, S_SW = 20, S_PH = 21, S_PW = 22, S_O = 23, S_KC = 24, S_NC = 25
  * block's sum, otherwise it is added to C. Written as one k step per iteration: V8 hoists the
  * loads of an unrolled body above the arithmetic and spills the accumulators.
  */
-function micro(kc: i32, pa: usize, pb: usize, pc: usize, ldc: i32, first: bool): void {
+export function micro(kc: i32, pa: usize, pb: usize, pc: usize, ldc: i32, first: bool): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -93,7 +93,7 @@ function microEdge(kc: i32, pa: usize, pb: usize, pc: usize, ldc: i32, first: bo
 // ---- packing helpers -------------------------------------------------------------------------
 
 /** Four rows of four floats, transposed, stored as four k-steps of a panel `stride` bytes apart. */
-@inline function transpose4(s0: usize, s1: usize, s2: usize, s3: usize, d: usize, stride: usize): void {
+@inline export function transpose4(s0: usize, s1: usize, s2: usize, s3: usize, d: usize, stride: usize): void {
   const v0 = v128.load(s0), v1 = v128.load(s1), v2 = v128.load(s2), v3 = v128.load(s3);
   const a = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5);
   const b = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);

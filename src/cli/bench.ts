@@ -1,12 +1,56 @@
 import type { Command } from 'commander';
+import { availableParallelism } from 'node:os';
+import { BENCH_CASES } from './bench-cases.js';
+import { InputError, positiveInt } from './common.js';
 
-/** Placeholder until the command lands; see issue 4. */
+interface BenchCliOptions {
+  only?: string[];
+  backend: string;
+  threads?: string;
+  json?: boolean;
+  scale: string;
+  iterations: string;
+}
+
 export function addBenchCommand(program: Command): void {
   program
     .command('bench')
-    .description('not available yet')
-    .action(() => {
-      console.error('resshift-ts: bench is not available yet (npm run bench in a checkout)');
-      process.exitCode = 1;
+    .description('time matmul, 3x3 convolutions and the UNet (training step, forward) on this machine')
+    .option('--only <name...>', `cases to run: ${BENCH_CASES.map((c) => c.name).join(', ')}`)
+    .option('--backend <name>', 'ref, wasm, or all (wasm is timed on one thread and on --threads)', 'wasm')
+    .option('--threads <n>', 'wasm threads (default: all cores)')
+    .option('--json', 'print the results as JSON instead of a table')
+    .option('--scale <f>', 'shrink every case by this side-length factor (quick runs)', '1')
+    .option('--iterations <n>', 'timed iterations per case', '5')
+    .action(async (opts: BenchCliOptions) => {
+      try {
+        const unknown = (opts.only ?? []).filter((n) => !BENCH_CASES.some((c) => c.name === n));
+        if (unknown.length) throw new InputError(`unknown case ${unknown.join(', ')} (cases: ${BENCH_CASES.map((c) => c.name).join(', ')})`);
+        if (!['ref', 'wasm', 'all'].includes(opts.backend)) throw new InputError(`--backend must be ref, wasm or all, got ${opts.backend}`);
+        const scale = Number(opts.scale);
+        if (!(scale > 0 && scale <= 1)) throw new InputError(`--scale must be in (0, 1], got ${opts.scale}`);
+        const threads = positiveInt('threads', opts.threads, availableParallelism());
+        // loaded here: the harness pulls in the benchmark workloads and optional engines
+        const { BENCH_HEADER, printReport, runBench } = await import('./bench-run.js');
+        const log = opts.json ? () => {} : (s: string) => console.log(s);
+        log(BENCH_HEADER);
+        const report = await runBench({
+          only: opts.only,
+          backends: opts.backend === 'all' ? ['ref', 'wasm'] : [opts.backend],
+          threads,
+          singleThread: true,
+          compare: true,
+          scale,
+          iterations: positiveInt('iterations', opts.iterations),
+          root: process.cwd(),
+          log,
+        });
+        if (opts.json) console.log(JSON.stringify(report, null, 2));
+        else printReport(report, log);
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        console.error(`resshift-ts: ${e.message}`);
+        process.exitCode = 2;
+      }
     });
 }

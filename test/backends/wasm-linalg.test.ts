@@ -65,6 +65,12 @@ const convCases: ConvCase[] = [
   { n: 1, c: 8, h: 10, w: 10, o: 3, k: [1, 1], stride: [2, 2], pad: [0, 0] },
   { n: 2, c: 2, h: 6, w: 7, o: 3, k: [2, 3], stride: [1, 2], pad: [1, 0] },
   { n: 1, c: 70, h: 12, w: 12, o: 66, k: [3, 3], stride: [1, 1], pad: [1, 1], bias: true }, // several M blocks and K blocks
+  // 3x3 stride 1 pad 1 runs Winograd F(2x2,3x3): odd sizes clip tiles, rows of tiles not a multiple
+  // of 4 split the vector path, more than 32 tiles span chunks, O not a multiple of 4 pads panels
+  { n: 2, c: 9, h: 7, w: 5, o: 6, k: [3, 3], stride: [1, 1], pad: [1, 1], bias: true },
+  { n: 1, c: 16, h: 20, w: 22, o: 13, k: [3, 3], stride: [1, 1], pad: [1, 1] },
+  { n: 2, c: 64, h: 18, w: 16, o: 64, k: [3, 3], stride: [1, 1], pad: [1, 1], bias: true },
+  { n: 1, c: 1, h: 1, w: 1, o: 1, k: [3, 3], stride: [1, 1], pad: [1, 1] },
 ];
 
 describe('conv2d and its gradients (wasm vs ref)', () => {
@@ -104,6 +110,28 @@ describe('conv2d and its gradients (wasm vs ref)', () => {
 });
 
 describe('thread count does not change results', () => {
+  it('Winograd convolutions (forward and both gradients) are bit-identical with 1, 2 and 3 threads', async () => {
+    const rng = new Rng(6, 6);
+    const xs = [2, 32, 30, 34], ws = [28, 32, 3, 3], gs = [2, 28, 30, 34];
+    const x = randomInput(rng, xs), w = randomInput(rng, ws), g = randomInput(rng, gs), b = randomInput(rng, [28]);
+    const attrs = { stride: [1, 1], padding: [1, 1] };
+    const results: Float32Array[][] = [];
+    for (const threads of [1, 2, 3]) {
+      await setupWasm(threads);
+      const jobs = wasmParallelJobs();
+      results.push([
+        runBoth('conv2d', [x, w, b], [xs, ws, [28]], attrs).wasm[0],
+        runBoth('conv2dGradInput', [g, w], [gs, ws], { ...attrs, inputShape: xs }).wasm[0],
+        runBoth('conv2dGradWeight', [x, g], [xs, gs], { ...attrs, kernelSize: [3, 3] }).wasm[0],
+      ]);
+      expect(wasmParallelJobs() - jobs).toBeGreaterThanOrEqual(threads === 1 ? 0 : 3);
+    }
+    await setupWasm(2);
+    for (let t = 1; t < results.length; t++) {
+      results[t].forEach((r, k) => expectSameBits(r, results[0][k], `kernel ${k}, ${t + 1} threads vs 1`));
+    }
+  });
+
   it('matmul, conv kernels and a sum are bit-identical with 1, 2 and 3 threads', async () => {
     const rng = new Rng(5, 5);
     // Sizes above the kernels' parallel thresholds, so 2 and 3 threads really split the work.

@@ -7,6 +7,7 @@ import type { Attrs, Shape } from '../../types.js';
 import type { WasmTensor } from '../backend.js';
 import type { WasmRuntime } from '../runtime.js';
 import { fill, sumRows } from './elementwise.js';
+import { runWinograd, runWinogradGradWeight, winogradApplies } from './winograd.js';
 
 const MODE_MATMUL = 0, MODE_CONV_FWD = 1, MODE_CONV_GRAD_INPUT = 2, MODE_CONV_GRAD_WEIGHT = 3;
 const KC_MAX = 256;
@@ -132,6 +133,9 @@ export function conv2dKernel(rt: WasmRuntime) {
       fill(rt, out.buf.ptr, out.buf.size, 0);
       if (!bias) return;
     }
+    if (K > 0 && winogradApplies(kh, kw, sh, sw, ph, pw)) {
+      return runWinograd(rt, { N, C, O, H, W, x: x.buf.ptr, weight: w.buf.ptr, y: out.buf.ptr, bias: bias?.buf.ptr ?? 0, flip: false });
+    }
     runGemm(rt, {
       mode: MODE_CONV_FWD, M: O, N: Ho * Wo, K, A: w.buf.ptr, B: x.buf.ptr, C: out.buf.ptr, bias: bias?.buf.ptr, batches: N,
       conv: { C, H, W, Ho, Wo, kh, kw, sh, sw, ph, pw, O }, kc: kBlock(K), nc: nBlock(Ho * Wo),
@@ -154,6 +158,9 @@ export function conv2dGradInputKernel(rt: WasmRuntime) {
     if (out.buf.size === 0) return;
     const K = O * kh * kw;
     if (K === 0) return fill(rt, out.buf.ptr, out.buf.size, 0);
+    if (winogradApplies(kh, kw, sh, sw, ph, pw)) {
+      return runWinograd(rt, { N, C: O, O: C, H, W, x: g.buf.ptr, weight: w.buf.ptr, y: out.buf.ptr, bias: 0, flip: true });
+    }
     runGemm(rt, {
       mode: MODE_CONV_GRAD_INPUT, M: C, N: H * W, K, A: w.buf.ptr, B: g.buf.ptr, C: out.buf.ptr, batches: N,
       conv: { C, H, W, Ho, Wo, kh, kw, sh, sw, ph, pw, O }, kc: kBlock(K), nc: nBlock(H * W),
@@ -175,6 +182,7 @@ export function conv2dGradWeightKernel(rt: WasmRuntime) {
     assertShape(out.shape, [O, C, kh, kw], 'conv2dGradWeight output');
     if (out.buf.size === 0) return;
     if (N === 0) return fill(rt, out.buf.ptr, out.buf.size, 0);
+    if (winogradApplies(kh, kw, sh, sw, ph, pw)) return runWinogradGradWeight(rt, N, C, O, H, W, x.buf.ptr, g.buf.ptr, out.buf.ptr);
     const cols = C * kh * kw;
     // One partial gradient per image, summed in image order afterwards: images are the chunks
     // along K, so the sum's order is fixed by the batch size alone.
