@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { extname } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { readImageFile, writePngFile } from '../image/files.js';
 import { planTiles } from '../resshift/tiling.js';
 import { SCALE, upscaleImage } from '../resshift/upscale.js';
@@ -9,10 +9,16 @@ import { progressBar } from './progress.js';
 import { addSamplingOptions, parseFlags, setUpSampling, type SamplingFlags } from './sampling.js';
 
 interface UpscaleFlags extends SamplingFlags {
-  output: string;
+  output?: string;
 }
 
-async function upscale(input: string, f: UpscaleFlags): Promise<void> {
+/** photo.jpg -> photo_x4.png beside it, so `resshift-ts upscale photo.jpg` just works. */
+export function defaultOutputPath(input: string): string {
+  return join(dirname(input), `${basename(input, extname(input))}_x4.png`);
+}
+
+async function upscale(input: string, flags: UpscaleFlags): Promise<void> {
+  const f = { ...flags, output: flags.output ?? defaultOutputPath(input) };
   parseFlags(f);
   // every input problem surfaces before the model loads and the long work starts
   let decoded;
@@ -60,7 +66,7 @@ export function addUpscaleCommand(program: Command): void {
     .command('upscale')
     .description('x4 super-resolution of a PNG or JPEG image; writes a PNG 4 times larger (atomically)')
     .argument('<input>', 'PNG or JPEG image (alpha is dropped with a warning)')
-    .requiredOption('-o, --output <file>', 'PNG file to write')
+    .option('-o, --output <file>', 'PNG file to write (default: <input>_x4.png beside the input)')
     .addHelpText('after', '\nExit status: 0 done, 1 failure, 2 bad input (image, output path, checkpoint or option).');
   addSamplingOptions(cmd).action((input: string, f: UpscaleFlags) => runCommand('upscale', () => upscale(input, f)));
 }

@@ -37,6 +37,15 @@ describe.skipIf(!built)('resshift-ts upscale (needs `npm run build`; skipped whe
     expect(readdirSync(tmp).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 
+  test('without -o it writes <input>_x4.png beside the input', async () => {
+    const input = join(tmp, 'photo.png');
+    writeFileSync(input, readFileSync(LR));
+    const r = cli(['upscale', input, '--checkpoint', ck, '--steps', '2']);
+    expect(r.code, r.err).toBe(0);
+    const img = (await readImageFile(join(tmp, 'photo_x4.png'))).image;
+    expect([img.width, img.height]).toEqual([64, 64]);
+  });
+
   test('reads RGBA (alpha dropped with a warning); all T steps by default', async () => {
     const rgba = join(tmp, 'rgba.png');
     const data = new Uint8Array(12 * 8 * 4).map((_, i) => (i % 4 === 3 ? 128 : (i * 37) % 256));
