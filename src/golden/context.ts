@@ -117,6 +117,34 @@ export function backwardWith(pairs: readonly (readonly [Tensor, Tensor])[]): voi
   backward(total!);
 }
 
+/** The input, weight and optional bias of a layer op (conv2d, linear), as gradient leaves. */
+export interface LayerLeaves {
+  x: Tensor;
+  w: Tensor;
+  b: Tensor | null;
+}
+
+/** args.bias decides whether there is a bias when present; otherwise whether the case gives one. */
+export function layerLeaves(ctx: CaseContext): LayerLeaves {
+  const hasBias = ctx.arg('bias') === undefined ? ctx.has('bias') : ctx.bool('bias');
+  const x = ctx.input('input', true);
+  const w = ctx.input('weight', true);
+  const b = hasBias ? ctx.input('bias', true) : null;
+  return { x, w, b };
+}
+
+/** A layer op's output and, after the case's VJP, the gradients of its leaves, as the golden files name them. */
+export function layerResults(ctx: CaseContext, y: Tensor, { x, w, b }: LayerLeaves): Map<string, Tensor> {
+  backwardWith([[y, ctx.input('grad_output')]]);
+  const out = new Map([
+    ['output', y],
+    ['grad.input', takeGrad(x)],
+    ['grad.weight', takeGrad(w)],
+  ]);
+  if (b) out.set('grad.bias', takeGrad(b));
+  return out;
+}
+
 /**
  * The gradient of a leaf, detached from it: a leaf frees its gradient when it is disposed at the
  * end of the handler's scope. Zeros when nothing reached it.

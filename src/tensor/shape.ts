@@ -1,10 +1,7 @@
 import type { Shape } from '../backends/types.js';
 
-export function numel(shape: Shape): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
+// One definition for the engine and the kernels; the tensor layer keeps its own names.
+export { numel, contiguousStrides as stridesOf } from '../backends/geometry.js';
 
 export function shapeStr(shape: Shape): string {
   return `[${shape.join(', ')}]`;
@@ -14,16 +11,6 @@ export function sameShape(a: Shape, b: Shape): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-export function stridesOf(shape: Shape): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
 }
 
 /** NumPy broadcasting of any number of shapes; null when they are incompatible. */

@@ -5,7 +5,7 @@
 // padding checks out of the inner loops.
 
 import type { Conv2dAttrs, Conv2dGradInputAttrs, Conv2dGradWeightAttrs } from '../attrs.js';
-import { assertShape, convOutSize } from '../shapes.js';
+import { conv2dGeometry, conv2dGradInputGeometry, conv2dGradWeightGeometry } from '../shapes.js';
 import type { Attrs } from '../types.js';
 import type { RefTensor } from './backend.js';
 
@@ -30,25 +30,12 @@ function isPointwise(kh: number, kw: number, a: Conv2dAttrs): boolean {
   return kh === 1 && kw === 1 && a.stride[0] === 1 && a.stride[1] === 1 && a.padding[0] === 0 && a.padding[1] === 0;
 }
 
-function conv4(t: RefTensor, what: string): readonly [number, number, number, number] {
-  if (t.shape.length !== 4) throw new Error(`${what}: expected a 4-d tensor, got [${t.shape.join(', ')}]`);
-  return t.shape as unknown as readonly [number, number, number, number];
-}
-
 /** inputs: x [N,C,H,W], w [O,C,kh,kw], optional bias [O]; output [N,O,Ho,Wo]. */
 export function conv2d(inputs: readonly RefTensor[], outputs: readonly RefTensor[], attrs: Attrs): void {
   const a = attrs as unknown as Conv2dAttrs;
   const [x, w, bias] = inputs;
   const out = outputs[0];
-  const [N, C, H, W] = conv4(x, 'conv2d input');
-  const [O, Cw, kh, kw] = conv4(w, 'conv2d weight');
-  assertShape([Cw], [C], 'conv2d weight channels');
-  const [sh, sw] = a.stride;
-  const [ph, pw] = a.padding;
-  const Ho = convOutSize(H, kh, sh, ph);
-  const Wo = convOutSize(W, kw, sw, pw);
-  assertShape(out.shape, [N, O, Ho, Wo], 'conv2d output');
-  if (bias) assertShape(bias.shape, [O], 'conv2d bias');
+  const { N, C, H, W, O, kh, kw, sh, sw, ph, pw, Ho, Wo } = conv2dGeometry(x.shape, w.shape, bias?.shape, out.shape, a);
 
   const xd = x.buf.data;
   const wd = w.buf.data;
@@ -99,15 +86,7 @@ export function conv2dGradInput(inputs: readonly RefTensor[], outputs: readonly 
   const a = attrs as unknown as Conv2dGradInputAttrs;
   const [g, w] = inputs;
   const out = outputs[0];
-  const [N, C, H, W] = a.inputShape;
-  const [O, Cw, kh, kw] = conv4(w, 'conv2dGradInput weight');
-  assertShape([Cw], [C], 'conv2dGradInput weight channels');
-  const [sh, sw] = a.stride;
-  const [ph, pw] = a.padding;
-  const Ho = convOutSize(H, kh, sh, ph);
-  const Wo = convOutSize(W, kw, sw, pw);
-  assertShape(g.shape, [N, O, Ho, Wo], 'conv2dGradInput gradOut');
-  assertShape(out.shape, [N, C, H, W], 'conv2dGradInput output');
+  const { N, C, H, W, O, kh, kw, sh, sw, ph, pw, Ho, Wo } = conv2dGradInputGeometry(g.shape, w.shape, out.shape, a);
 
   const gd = g.buf.data;
   const wd = w.buf.data;
@@ -153,15 +132,7 @@ export function conv2dGradWeight(inputs: readonly RefTensor[], outputs: readonly
   const a = attrs as unknown as Conv2dGradWeightAttrs;
   const [x, g] = inputs;
   const out = outputs[0];
-  const [N, C, H, W] = conv4(x, 'conv2dGradWeight input');
-  const [kh, kw] = a.kernelSize;
-  const [sh, sw] = a.stride;
-  const [ph, pw] = a.padding;
-  const Ho = convOutSize(H, kh, sh, ph);
-  const Wo = convOutSize(W, kw, sw, pw);
-  const O = conv4(g, 'conv2dGradWeight gradOut')[1];
-  assertShape(g.shape, [N, O, Ho, Wo], 'conv2dGradWeight gradOut');
-  assertShape(out.shape, [O, C, kh, kw], 'conv2dGradWeight output');
+  const { N, C, H, W, O, kh, kw, sh, sw, ph, pw, Ho, Wo } = conv2dGradWeightGeometry(x.shape, g.shape, out.shape, a);
 
   const xd = x.buf.data;
   const gd = g.buf.data;

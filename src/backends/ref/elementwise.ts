@@ -1,4 +1,5 @@
-import type { Attrs, Shape } from '../types.js';
+import { broadcastStrides } from '../geometry.js';
+import type { Attrs } from '../types.js';
 import type { RefTensor } from './backend.js';
 import { erf } from './math.js';
 
@@ -54,19 +55,6 @@ export const clamp = mapKernel((a) => {
   const hi = (a.max as number | null) ?? Infinity;
   return (x) => (x < lo ? lo : x > hi ? hi : x);
 });
-
-/** Offsets of a broadcast operand for the start of each innermost output row. */
-function broadcastStrides(inShape: Shape, outShape: Shape): number[] {
-  const r = outShape.length;
-  const strides = new Array<number>(r).fill(0);
-  let acc = 1;
-  for (let i = inShape.length - 1; i >= 0; i--) {
-    const o = r - inShape.length + i;
-    strides[o] = inShape[i] === 1 ? 0 : acc;
-    acc *= inShape[i];
-  }
-  return strides;
-}
 
 type Binary = (a: number, b: number) => number;
 

@@ -6,7 +6,7 @@
 // Orthonormal means ihaar2d is both the inverse and the adjoint of haar2d, so each is the other's
 // gradient.
 
-import { assertShape } from '../shapes.js';
+import { haar2dGeometry, ihaar2dGeometry } from '../shapes.js';
 import type { Attrs } from '../types.js';
 import type { RefTensor } from './backend.js';
 
@@ -16,14 +16,8 @@ const SQRT2 = Math.SQRT2;
 export function haar2d(inputs: readonly RefTensor[], outputs: readonly RefTensor[], _attrs: Attrs): void {
   const [x] = inputs;
   const out = outputs[0];
-  if (x.shape.length < 2) throw new Error('haar2d: input needs at least 2 dims');
-  const lead = x.shape.slice(0, -2);
-  const H = x.shape[x.shape.length - 2];
-  const W = x.shape[x.shape.length - 1];
-  if (H % 2 !== 0 || W % 2 !== 0) throw new Error(`haar2d: H and W must be even, got ${H}x${W}`);
-  const h = H / 2, w = W / 2, band = h * w;
-  assertShape(out.shape, [...lead, 4, h, w], 'haar2d output');
-  const planes = lead.reduce((p, d) => p * d, 1);
+  const { planes, H, W, h, w } = haar2dGeometry(x.shape, out.shape);
+  const band = h * w;
   const xd = x.buf.data;
   const od = out.buf.data;
 
@@ -60,15 +54,8 @@ export function haar2d(inputs: readonly RefTensor[], outputs: readonly RefTensor
 export function ihaar2d(inputs: readonly RefTensor[], outputs: readonly RefTensor[], _attrs: Attrs): void {
   const [y] = inputs;
   const out = outputs[0];
-  if (y.shape.length < 3 || y.shape[y.shape.length - 3] !== 4) {
-    throw new Error(`ihaar2d: input must be [..., 4, h, w], got [${y.shape.join(', ')}]`);
-  }
-  const lead = y.shape.slice(0, -3);
-  const h = y.shape[y.shape.length - 2];
-  const w = y.shape[y.shape.length - 1];
-  const H = 2 * h, W = 2 * w, band = h * w;
-  assertShape(out.shape, [...lead, H, W], 'ihaar2d output');
-  const planes = lead.reduce((p, d) => p * d, 1);
+  const { planes, H, W, h, w } = ihaar2dGeometry(y.shape, out.shape);
+  const band = h * w;
   const yd = y.buf.data;
   const od = out.buf.data;
 

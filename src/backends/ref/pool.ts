@@ -3,7 +3,7 @@
 // avg_pool2d divides by when count_include_pad is set.
 
 import type { AvgPool2dAttrs, AvgPool2dGradAttrs, Pool2dAttrs } from '../attrs.js';
-import { assertShape, poolOutSize } from '../shapes.js';
+import { assertShape, poolGeometry, type PoolGeometry } from '../shapes.js';
 import type { Attrs, Shape } from '../types.js';
 import type { RefTensor } from './backend.js';
 
@@ -28,30 +28,18 @@ function axisWindows(inSize: number, outSize: number, k: number, stride: number,
   return { lo, hi, padded };
 }
 
-interface PoolGeometry {
-  planes: number;
-  H: number;
-  W: number;
-  Ho: number;
-  Wo: number;
+/** Bounds precomputed per axis keep the padding checks out of the inner loops. */
+interface PoolWindows extends PoolGeometry {
   rows: AxisWindows;
   cols: AxisWindows;
 }
 
-/** x: [..., H, W] (any leading dims); checks the pooled tensor against [..., Ho, Wo]. */
-function geometry(xShape: Shape, pooledShape: Shape, a: Pool2dAttrs, what: string): PoolGeometry {
-  if (xShape.length < 2) throw new Error(`${what}: input needs at least 2 dims`);
-  const lead = xShape.slice(0, -2);
-  const H = xShape[xShape.length - 2];
-  const W = xShape[xShape.length - 1];
-  const Ho = poolOutSize(H, a.kernel[0], a.stride[0], a.padding[0]);
-  const Wo = poolOutSize(W, a.kernel[1], a.stride[1], a.padding[1]);
-  assertShape(pooledShape, [...lead, Ho, Wo], `${what} pooled`);
+function geometry(xShape: Shape, pooledShape: Shape, a: Pool2dAttrs, what: string): PoolWindows {
+  const g = poolGeometry(xShape, pooledShape, a, what);
   return {
-    planes: lead.reduce((p, d) => p * d, 1),
-    H, W, Ho, Wo,
-    rows: axisWindows(H, Ho, a.kernel[0], a.stride[0], a.padding[0]),
-    cols: axisWindows(W, Wo, a.kernel[1], a.stride[1], a.padding[1]),
+    ...g,
+    rows: axisWindows(g.H, g.Ho, a.kernel[0], a.stride[0], a.padding[0]),
+    cols: axisWindows(g.W, g.Wo, a.kernel[1], a.stride[1], a.padding[1]),
   };
 }
 
@@ -60,7 +48,7 @@ function geometry(xShape: Shape, pooledShape: Shape, a: Pool2dAttrs, what: strin
  * except that a NaN always takes over, as in PyTorch; an all -Infinity window points at its first
  * in-bounds element.
  */
-function windowArgmax(xd: ArrayLike<number>, base: number, g: PoolGeometry, idx: Int32Array): void {
+function windowArgmax(xd: ArrayLike<number>, base: number, g: PoolWindows, idx: Int32Array): void {
   const { W, Ho, Wo, rows, cols } = g;
   for (let oy = 0; oy < Ho; oy++) {
     const y0 = rows.lo[oy], y1 = rows.hi[oy];
@@ -118,7 +106,7 @@ export function maxPool2dGrad(inputs: readonly RefTensor[], outputs: readonly Re
   }
 }
 
-function divisor(g: PoolGeometry, oy: number, ox: number, countIncludePad: boolean): number {
+function divisor(g: PoolWindows, oy: number, ox: number, countIncludePad: boolean): number {
   const { rows, cols } = g;
   return countIncludePad
     ? rows.padded[oy] * cols.padded[ox]

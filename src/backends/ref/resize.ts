@@ -1,67 +1,15 @@
 // Reference bilinear resize over the last two axes (PyTorch's upsample_bilinear2d, no
-// antialiasing) and its exact adjoint. Both share one per-axis tap table, so the gradient
-// scatters with the very weights the forward gathered with.
+// antialiasing) and its exact adjoint, both over the shared tap tables of ../resize-taps.ts.
 
 import type { ResizeBilinearAttrs, ResizeBilinearGradAttrs } from '../attrs.js';
-import { assertShape } from '../shapes.js';
+import { resizeTaps } from '../resize-taps.js';
+import { resizeGeometry } from '../shapes.js';
 import type { Attrs, Shape } from '../types.js';
 import type { RefTensor } from './backend.js';
 
-/** Per output position along one axis: the two source indices and their weights. */
-interface AxisTaps {
-  i0: Int32Array;
-  i1: Int32Array;
-  l0: Float64Array;
-  l1: Float64Array;
-}
-
-function axisTaps(inSize: number, outSize: number, alignCorners: boolean, ratioGiven: number | null): AxisTaps {
-  // Only align_corners=false honours a given scale factor; PyTorch ignores it otherwise.
-  const ratio = alignCorners
-    ? (outSize > 1 ? (inSize - 1) / (outSize - 1) : 0)
-    : (ratioGiven ?? inSize / outSize);
-  const taps: AxisTaps = {
-    i0: new Int32Array(outSize),
-    i1: new Int32Array(outSize),
-    l0: new Float64Array(outSize),
-    l1: new Float64Array(outSize),
-  };
-  for (let d = 0; d < outSize; d++) {
-    const src = alignCorners ? ratio * d : Math.max(ratio * (d + 0.5) - 0.5, 0);
-    const i0 = Math.min(Math.floor(src), inSize - 1);
-    // Clamped like PyTorch's guard_index_and_lambda, so weights stay in [0, 1] at the far edge.
-    const l1 = Math.min(Math.max(src - i0, 0), 1);
-    taps.i0[d] = i0;
-    taps.i1[d] = Math.min(i0 + 1, inSize - 1);
-    taps.l1[d] = l1;
-    taps.l0[d] = 1 - l1;
-  }
-  return taps;
-}
-
-interface ResizeGeometry {
-  planes: number;
-  H: number;
-  W: number;
-  oh: number;
-  ow: number;
-  rows: AxisTaps;
-  cols: AxisTaps;
-}
-
-function geometry(small: Shape, large: Shape, inSize: readonly number[], a: ResizeBilinearAttrs, what: string): ResizeGeometry {
-  if (small.length < 2) throw new Error(`${what}: input needs at least 2 dims`);
-  const lead = small.slice(0, -2);
-  const [H, W] = inSize;
-  const [oh, ow] = a.size;
-  assertShape(small, [...lead, H, W], `${what} input side`);
-  assertShape(large, [...lead, oh, ow], `${what} output side`);
-  return {
-    planes: lead.reduce((p, d) => p * d, 1),
-    H, W, oh, ow,
-    rows: axisTaps(H, oh, a.alignCorners, a.ratio?.[0] ?? null),
-    cols: axisTaps(W, ow, a.alignCorners, a.ratio?.[1] ?? null),
-  };
+function geometry(small: Shape, large: Shape, inSize: readonly number[], a: ResizeBilinearAttrs, what: string) {
+  const g = resizeGeometry(small, large, inSize, a, what);
+  return { ...g, ...resizeTaps(g, a) };
 }
 
 /** input [..., H, W]; output [..., size[0], size[1]]. */

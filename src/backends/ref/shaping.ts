@@ -1,21 +1,11 @@
+import { broadcastStrides, contiguousStrides, numel } from '../geometry.js';
 import type { Attrs, Shape, TypedArray } from '../types.js';
 import type { RefTensor } from './backend.js';
-
-function stridesOf(shape: Shape): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
-}
 
 /** Copies an n-d block of `shape` between two strided layouts (the one loop all movement ops share). */
 function copyStrided(src: TypedArray, srcOff: number, srcStr: readonly number[], dst: TypedArray, dstOff: number, dstStr: readonly number[], shape: Shape): void {
   const r = shape.length;
-  let n = 1;
-  for (const d of shape) n *= d;
+  const n = numel(shape);
   if (n === 0) return;
   if (r === 0) {
     dst[dstOff] = src[srcOff];
@@ -42,41 +32,35 @@ function copyStrided(src: TypedArray, srcOff: number, srcStr: readonly number[],
 
 export function permute([x]: readonly RefTensor[], [y]: readonly RefTensor[], attrs: Attrs): void {
   const perm = attrs.perm as number[];
-  const st = stridesOf(x.shape);
-  copyStrided(x.buf.data, 0, perm.map((p) => st[p]), y.buf.data, 0, stridesOf(y.shape), y.shape);
+  const st = contiguousStrides(x.shape);
+  copyStrided(x.buf.data, 0, perm.map((p) => st[p]), y.buf.data, 0, contiguousStrides(y.shape), y.shape);
 }
 
 export function expand([x]: readonly RefTensor[], [y]: readonly RefTensor[]): void {
-  const r = y.shape.length;
-  const st = stridesOf(x.shape);
-  const src = y.shape.map((_, i) => {
-    const j = i - (r - x.shape.length);
-    return j < 0 || x.shape[j] === 1 ? 0 : st[j];
-  });
-  copyStrided(x.buf.data, 0, src, y.buf.data, 0, stridesOf(y.shape), y.shape);
+  copyStrided(x.buf.data, 0, broadcastStrides(x.shape, y.shape), y.buf.data, 0, contiguousStrides(y.shape), y.shape);
 }
 
 export function slice([x]: readonly RefTensor[], [y]: readonly RefTensor[], attrs: Attrs): void {
   const begin = attrs.begin as number[];
-  const st = stridesOf(x.shape);
+  const st = contiguousStrides(x.shape);
   const off = begin.reduce((acc, b, i) => acc + b * st[i], 0);
-  copyStrided(x.buf.data, off, st, y.buf.data, 0, stridesOf(y.shape), y.shape);
+  copyStrided(x.buf.data, off, st, y.buf.data, 0, contiguousStrides(y.shape), y.shape);
 }
 
 export function pad([x]: readonly RefTensor[], [y]: readonly RefTensor[], attrs: Attrs): void {
   const pads = attrs.pads as [number, number][];
-  const st = stridesOf(y.shape);
+  const st = contiguousStrides(y.shape);
   y.buf.data.fill(attrs.value as number);
   const off = pads.reduce((acc, [b], i) => acc + b * st[i], 0);
-  copyStrided(x.buf.data, 0, stridesOf(x.shape), y.buf.data, off, st, x.shape);
+  copyStrided(x.buf.data, 0, contiguousStrides(x.shape), y.buf.data, off, st, x.shape);
 }
 
 export function concat(xs: readonly RefTensor[], [y]: readonly RefTensor[], attrs: Attrs): void {
   const axis = attrs.axis as number;
-  const st = stridesOf(y.shape);
+  const st = contiguousStrides(y.shape);
   let at = 0;
   for (const x of xs) {
-    copyStrided(x.buf.data, 0, stridesOf(x.shape), y.buf.data, at * st[axis], st, x.shape);
+    copyStrided(x.buf.data, 0, contiguousStrides(x.shape), y.buf.data, at * st[axis], st, x.shape);
     at += x.shape[axis];
   }
 }

@@ -1,5 +1,5 @@
 import { conv2d } from '../../tensor/index.js';
-import { backwardWith, takeGrad, type CaseContext } from '../context.js';
+import { layerLeaves, layerResults, type CaseContext } from '../context.js';
 import type { GoldenHandler } from '../types.js';
 
 const isOne = (v: unknown) => v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
@@ -22,22 +22,12 @@ export const conv2dHandler: GoldenHandler = {
       padding = ctx.pair('padding', 0);
     }
     const stride = ctx.pair('stride', 1);
-    const hasBias = ctx.arg('bias') === undefined ? ctx.has('bias') : ctx.bool('bias');
-    const x = ctx.input('input', true);
-    const w = ctx.input('weight', true);
-    const b = hasBias ? ctx.input('bias', true) : null;
+    const leaves = layerLeaves(ctx);
+    const { x, w, b } = leaves;
     if (ctx.arg('kernel_size') !== undefined) {
       const k = ctx.pair('kernel_size');
       if (w.rank !== 4 || k[0] !== w.shape[2] || k[1] !== w.shape[3]) throw new Error(`kernel_size [${k}] does not match weight [${w.shape}]`);
     }
-    const y = conv2d(x, w, b, { stride, padding });
-    backwardWith([[y, ctx.input('grad_output')]]);
-    const out = new Map([
-      ['output', y],
-      ['grad.input', takeGrad(x)],
-      ['grad.weight', takeGrad(w)],
-    ]);
-    if (b) out.set('grad.bias', takeGrad(b));
-    return out;
+    return layerResults(ctx, conv2d(x, w, b, { stride, padding }), leaves);
   },
 };

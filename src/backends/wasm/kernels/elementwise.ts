@@ -1,8 +1,9 @@
+import { broadcastStrides, contiguousStrides } from '../../geometry.js';
 import type { Attrs } from '../../types.js';
 import type { WasmTensor } from '../backend.js';
 import { ELEMENT_CHUNK } from '../control.js';
 import type { WasmRuntime } from '../runtime.js';
-import { broadcastStrides, collapse, contiguousStrides, shapeSlots } from './layout.js';
+import { collapse, shapeSlots } from './layout.js';
 
 // Op codes of assembly/elementwise.ts.
 export const UNARY_CODES: Record<string, number> = {

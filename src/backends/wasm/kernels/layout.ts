@@ -1,37 +1,9 @@
-// Shape bookkeeping for the n-d kernels: strides, broadcasting, and collapsing an iteration
-// space to the fewest dims (size-1 dims dropped, neighbours merged where every operand steps
-// through them as one), which keeps the module's walkers short and their inner runs long.
+// Iteration spaces of the n-d kernels, collapsed to the fewest dims (size-1 dims dropped,
+// neighbours merged where every operand steps through them as one), which keeps the module's
+// walkers short and their inner runs long.
 
 import type { Shape } from '../../types.js';
 import { MAX_RANK } from '../control.js';
-
-export function numel(shape: Shape): number {
-  let n = 1;
-  for (const d of shape) n *= d;
-  return n;
-}
-
-export function contiguousStrides(shape: Shape): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
-}
-
-/** Strides of an operand broadcast to outShape (0 along broadcast dims). */
-export function broadcastStrides(inShape: Shape, outShape: Shape): number[] {
-  const r = outShape.length;
-  const strides = new Array<number>(r).fill(0);
-  let acc = 1;
-  for (let i = inShape.length - 1; i >= 0; i--) {
-    strides[r - inShape.length + i] = inShape[i] === 1 ? 0 : acc;
-    acc *= inShape[i];
-  }
-  return strides;
-}
 
 export interface Collapsed {
   dims: number[];

@@ -2,8 +2,9 @@
 // sizes are derived from shapes only, so results do not depend on the thread count.
 
 import type { Conv2dAttrs, Conv2dGradInputAttrs, Conv2dGradWeightAttrs } from '../../attrs.js';
-import { assertShape, convOutSize } from '../../shapes.js';
-import type { Attrs, Shape } from '../../types.js';
+import { batchOffsets, matmulSizes } from '../../geometry.js';
+import { conv2dGeometry, conv2dGradInputGeometry, conv2dGradWeightGeometry } from '../../shapes.js';
+import type { Attrs } from '../../types.js';
 import type { WasmTensor } from '../backend.js';
 import type { WasmRuntime } from '../runtime.js';
 import { fill, sumRows } from './elementwise.js';
@@ -54,45 +55,13 @@ function runGemm(rt: WasmRuntime, g: GemmRecord): void {
   rt.run('gemm', chunks, rt.params(ints), macs >= PARALLEL_MACS, rt.gemmScratch);
 }
 
-/** Element offsets of each output batch's matrix in an operand whose batch dims broadcast. */
-function batchOffsets(shape: Shape, outBatch: Shape): number[] {
-  const mat = shape[shape.length - 1] * shape[shape.length - 2];
-  const b = shape.slice(0, -2);
-  const r = outBatch.length;
-  const strides = new Array<number>(r).fill(0);
-  let acc = mat;
-  for (let i = b.length - 1; i >= 0; i--) {
-    strides[r - b.length + i] = b[i] === 1 ? 0 : acc;
-    acc *= b[i];
-  }
-  let n = 1;
-  for (const d of outBatch) n *= d;
-  const offs: number[] = [];
-  const idx = new Array<number>(r).fill(0);
-  let off = 0;
-  for (let p = 0; p < n; p++) {
-    offs.push(off);
-    for (let d = r - 1; d >= 0; d--) {
-      off += strides[d];
-      if (++idx[d] < outBatch[d]) break;
-      off -= strides[d] * outBatch[d];
-      idx[d] = 0;
-    }
-  }
-  return offs;
-}
-
 export function matmulKernel(rt: WasmRuntime) {
   return ([a, b]: readonly WasmTensor[], [c]: readonly WasmTensor[], attrs: Attrs): void => {
     const transA = attrs.transA as boolean;
     const transB = attrs.transB as boolean;
-    const cs = c.shape;
-    const M = cs[cs.length - 2];
-    const N = cs[cs.length - 1];
-    const K = transA ? a.shape[a.shape.length - 2] : a.shape[a.shape.length - 1];
+    const { M, N, K, outBatch } = matmulSizes(a.shape, c.shape, transA);
     if (c.buf.size === 0) return;
     if (K === 0) return fill(rt, c.buf.ptr, c.buf.size, 0);
-    const outBatch = cs.slice(0, -2);
     const offA = batchOffsets(a.shape, outBatch);
     const offB = batchOffsets(b.shape, outBatch);
     const batches = offA.length;
@@ -110,23 +79,10 @@ export function matmulKernel(rt: WasmRuntime) {
   };
 }
 
-function dims4(t: WasmTensor, what: string): [number, number, number, number] {
-  if (t.shape.length !== 4) throw new Error(`${what}: expected a 4-d tensor, got [${t.shape.join(', ')}]`);
-  return t.shape as unknown as [number, number, number, number];
-}
-
 export function conv2dKernel(rt: WasmRuntime) {
   return ([x, w, bias]: readonly WasmTensor[], [out]: readonly WasmTensor[], attrs: Attrs): void => {
     const a = attrs as unknown as Conv2dAttrs;
-    const [N, C, H, W] = dims4(x, 'conv2d input');
-    const [O, Cw, kh, kw] = dims4(w, 'conv2d weight');
-    assertShape([Cw], [C], 'conv2d weight channels');
-    const [sh, sw] = a.stride;
-    const [ph, pw] = a.padding;
-    const Ho = convOutSize(H, kh, sh, ph);
-    const Wo = convOutSize(W, kw, sw, pw);
-    assertShape(out.shape, [N, O, Ho, Wo], 'conv2d output');
-    if (bias) assertShape(bias.shape, [O], 'conv2d bias');
+    const { N, C, H, W, O, kh, kw, sh, sw, ph, pw, Ho, Wo } = conv2dGeometry(x.shape, w.shape, bias?.shape, out.shape, a);
     if (out.buf.size === 0) return;
     const K = C * kh * kw;
     if (K === 0) {
@@ -146,15 +102,7 @@ export function conv2dKernel(rt: WasmRuntime) {
 export function conv2dGradInputKernel(rt: WasmRuntime) {
   return ([g, w]: readonly WasmTensor[], [out]: readonly WasmTensor[], attrs: Attrs): void => {
     const a = attrs as unknown as Conv2dGradInputAttrs;
-    const [N, C, H, W] = a.inputShape;
-    const [O, Cw, kh, kw] = dims4(w, 'conv2dGradInput weight');
-    assertShape([Cw], [C], 'conv2dGradInput weight channels');
-    const [sh, sw] = a.stride;
-    const [ph, pw] = a.padding;
-    const Ho = convOutSize(H, kh, sh, ph);
-    const Wo = convOutSize(W, kw, sw, pw);
-    assertShape(g.shape, [N, O, Ho, Wo], 'conv2dGradInput gradOut');
-    assertShape(out.shape, [N, C, H, W], 'conv2dGradInput output');
+    const { N, C, H, W, O, kh, kw, sh, sw, ph, pw, Ho, Wo } = conv2dGradInputGeometry(g.shape, w.shape, out.shape, a);
     if (out.buf.size === 0) return;
     const K = O * kh * kw;
     if (K === 0) return fill(rt, out.buf.ptr, out.buf.size, 0);
@@ -171,15 +119,7 @@ export function conv2dGradInputKernel(rt: WasmRuntime) {
 export function conv2dGradWeightKernel(rt: WasmRuntime) {
   return ([x, g]: readonly WasmTensor[], [out]: readonly WasmTensor[], attrs: Attrs): void => {
     const a = attrs as unknown as Conv2dGradWeightAttrs;
-    const [N, C, H, W] = dims4(x, 'conv2dGradWeight input');
-    const [kh, kw] = a.kernelSize;
-    const [sh, sw] = a.stride;
-    const [ph, pw] = a.padding;
-    const Ho = convOutSize(H, kh, sh, ph);
-    const Wo = convOutSize(W, kw, sw, pw);
-    const O = dims4(g, 'conv2dGradWeight gradOut')[1];
-    assertShape(g.shape, [N, O, Ho, Wo], 'conv2dGradWeight gradOut');
-    assertShape(out.shape, [O, C, kh, kw], 'conv2dGradWeight output');
+    const { N, C, H, W, O, kh, kw, sh, sw, ph, pw, Ho, Wo } = conv2dGradWeightGeometry(x.shape, g.shape, out.shape, a);
     if (out.buf.size === 0) return;
     if (N === 0) return fill(rt, out.buf.ptr, out.buf.size, 0);
     if (winogradApplies(kh, kw, sh, sw, ph, pw)) return runWinogradGradWeight(rt, N, C, O, H, W, x.buf.ptr, g.buf.ptr, out.buf.ptr);

@@ -1,10 +1,10 @@
 // Movement ops as strided copies (exact: bits are copied, never converted).
 
+import { broadcastStrides, contiguousStrides } from '../../geometry.js';
 import type { Attrs } from '../../types.js';
 import type { WasmTensor } from '../backend.js';
 import type { WasmRuntime } from '../runtime.js';
 import { copyStrided, fill } from './elementwise.js';
-import { contiguousStrides } from './layout.js';
 
 type K = (ins: readonly WasmTensor[], outs: readonly WasmTensor[], attrs: Attrs) => void;
 
@@ -15,13 +15,7 @@ export function shapingKernels(rt: WasmRuntime): Record<string, K> {
       copyStrided(rt, x.buf.ptr, (attrs.perm as number[]).map((p) => st[p]), y.buf.ptr, contiguousStrides(y.shape), y.shape);
     },
     expand: ([x], [y]) => {
-      const r = y.shape.length;
-      const st = contiguousStrides(x.shape);
-      const src = y.shape.map((_, i) => {
-        const j = i - (r - x.shape.length);
-        return j < 0 || x.shape[j] === 1 ? 0 : st[j];
-      });
-      copyStrided(rt, x.buf.ptr, src, y.buf.ptr, contiguousStrides(y.shape), y.shape);
+      copyStrided(rt, x.buf.ptr, broadcastStrides(x.shape, y.shape), y.buf.ptr, contiguousStrides(y.shape), y.shape);
     },
     slice: ([x], [y], attrs) => {
       const st = contiguousStrides(x.shape);
