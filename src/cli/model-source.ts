@@ -24,18 +24,18 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-export async function chooseModel(checkpoint: string | undefined): Promise<ModelChoice> {
+export async function chooseModel(checkpoint: string | undefined, bundled = BUNDLED_MODEL, checkpointDir = CHECKPOINT_DIR): Promise<ModelChoice> {
   if (checkpoint !== undefined) return { path: checkpoint, source: 'checkpoint' };
-  if (await exists(BUNDLED_MODEL)) return { path: BUNDLED_MODEL, source: 'bundled' };
+  if (await exists(bundled)) return { path: bundled, source: 'bundled' };
   let latest: string | null;
   try {
-    latest = await findLatestCheckpoint(CHECKPOINT_DIR);
+    latest = await findLatestCheckpoint(checkpointDir);
   } catch (e) {
     throw new InputError((e as Error).message);
   }
   if (latest) return { path: latest, source: 'latest' };
   throw new InputError(
-    `no model: this package has no bundled model and ./${CHECKPOINT_DIR} has no checkpoint; train one with \`resshift-ts train\` or pass --checkpoint FILE`,
+    `no model: this package has no bundled model and ./${checkpointDir} has no checkpoint; train one with \`resshift-ts train\` or pass --checkpoint FILE`,
   );
 }
 

@@ -83,6 +83,17 @@ describe.skipIf(!built)('resshift-ts upscale (needs `npm run build`; skipped whe
     expectInputError(cli(['upscale', LR, '-o', out, '--checkpoint', join(tmp, 'none.safetensors')]), /none\.safetensors: no such checkpoint file/);
   });
 
+  test.skipIf(!bundledModel)('without --checkpoint it runs the bundled model, from any working folder', () => {
+    const dir = tempDir('resshift-bundled-');
+    try {
+      const r = cli(['upscale', LR, '-o', 'x.png', '--steps', '2', '--json'], dir);
+      expect(r.code, r.err).toBe(0);
+      expect(JSON.parse(r.out)).toMatchObject({ model: 'bundled', outputSize: [64, 64] });
+    } finally {
+      removeDir(dir);
+    }
+  });
+
   test.skipIf(bundledModel)('without --checkpoint: the newest in ./checkpoints, and a how-to when there is none', () => {
     const dir = tempDir('resshift-nomodel-');
     try {
