@@ -60,7 +60,3 @@ export function scope<T>(fn: () => T): T {
   }
   return result;
 }
-
-export function scopeDepth(): number {
-  return stack.length;
-}

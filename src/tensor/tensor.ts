@@ -106,10 +106,10 @@ export interface CreateOptions {
   requiresGrad?: boolean;
 }
 
+let defaultBackend = 'ref';
 export function defaultBackendName(): string {
   return defaultBackend;
 }
-let defaultBackend = 'ref';
 /** Where tensors made from host data live (ops then run where dispatch puts them). */
 export function setDefaultBackend(name: string): void {
   getBackend(name);
