@@ -1,5 +1,3 @@
-import { tensor, type Tensor } from '../tensor/index.js';
-import type { Activations, DualDomainUNet } from './model.js';
 import { scheduleFromEta, type EtaSchedule } from './schedule.js';
 
 // Fewer reverse steps, as ResShift's SpacedDiffusion does: keep a subset of the timesteps, build
@@ -16,24 +14,13 @@ export function respacedTimesteps(T: number, steps: number): number[] {
 
 export interface Respaced {
   schedule: EtaSchedule;
-  /** What the sampler calls; the same model when nothing was dropped. */
-  model: DualDomainUNet;
+  /** Original timestep of each step of `schedule` (the sampler's modelTimesteps). */
   timesteps: number[];
 }
 
-/**
- * The schedule and model for sampling with `steps` of the schedule's T steps. The model is a view
- * that maps the sampler's step index k to the original timestep timesteps[k - 1] (the sampler
- * takes a DualDomainUNet, so the view delegates to it through the prototype chain).
- */
-export function respace(model: DualDomainUNet, schedule: EtaSchedule, steps = schedule.T): Respaced {
+/** The schedule for sampling with `steps` of the schedule's T steps (all of them by default). */
+export function respace(schedule: EtaSchedule, steps = schedule.T): Respaced {
   const timesteps = respacedTimesteps(schedule.T, steps);
-  if (steps === schedule.T) return { schedule, model, timesteps };
-  const sub = scheduleFromEta([0, ...timesteps.map((t) => schedule.eta[t])]);
-  const view = Object.create(model) as DualDomainUNet;
-  view.forward = (xt: Tensor, y0Aug: Tensor, t: Tensor, acts?: Activations) => {
-    const original = Array.from(t.dataSync(), (k) => timesteps[k - 1]);
-    return model.forward(xt, y0Aug, tensor(original, t.shape, { dtype: t.dtype, backend: t.backend }), acts);
-  };
-  return { schedule: sub, model: view, timesteps };
+  if (steps === schedule.T) return { schedule, timesteps };
+  return { schedule: scheduleFromEta([0, ...timesteps.map((t) => schedule.eta[t])]), timesteps };
 }

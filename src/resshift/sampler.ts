@@ -22,6 +22,11 @@ export interface SampleOptions {
   schedule: EtaSchedule;
   kappa: number;
   seed: number;
+  /**
+   * The network's timestep at each schedule step k (1..T): modelTimesteps[k - 1]. Set when the
+   * schedule is a respaced subset of the one the model was trained on; the identity by default.
+   */
+  modelTimesteps?: readonly number[];
   /** Called after each reverse step with the step index (1..T, counting down). */
   onStep?: (t: number) => void;
 }
@@ -73,7 +78,8 @@ export function sample(model: DualDomainUNet, y0: Tensor, opts: SampleOptions, w
       let x = add(y0, mulScalar(prior, kappa * schedule.sqrtEta[T]));
       for (let t = T; t >= 1; t--) {
         const next = scope(() => {
-          const residual = model.forward(x, y0Aug, tensor(new Float32Array(B).fill(t), [B], like));
+          const tModel = opts.modelTimesteps ? opts.modelTimesteps[t - 1] : t;
+          const residual = model.forward(x, y0Aug, tensor(new Float32Array(B).fill(tModel), [B], like));
           const post = posterior(x, y0, add(y0, residual), t, schedule, kappa);
           if (t === 1) return post.mean;
           const z = tensor(tileNoise(seed, noiseStream(t), y0.shape, win), y0.shape, like);

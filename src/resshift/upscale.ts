@@ -54,7 +54,7 @@ export async function superResolve(model: DualDomainUNet, y0: RgbImage, opts: Su
   checkImage(y0, 'y0');
   const { width, height } = y0;
   const layout = planTiles(height, width, opts);
-  const sp = respace(model, opts.schedule, opts.steps ?? opts.schedule.T);
+  const sp = respace(opts.schedule, opts.steps ?? opts.schedule.T);
   const perTile = sp.timesteps.length;
   const total = layout.tiles.length * perTile;
   const backend = model.parameters()[0]?.backend;
@@ -63,7 +63,7 @@ export async function superResolve(model: DualDomainUNet, y0: RgbImage, opts: Su
     const x = tensor(pixels, [1, 3, tile.h, tile.w], { backend });
     try {
       const win = { fullH: layout.frameH, fullW: layout.frameW, y: tile.y, x: tile.x };
-      const out = sample(sp.model, x, { schedule: sp.schedule, kappa: opts.kappa, seed: opts.seed, onStep: () => opts.onProgress?.(++done, total) }, win);
+      const out = sample(model, x, { schedule: sp.schedule, modelTimesteps: sp.timesteps, kappa: opts.kappa, seed: opts.seed, onStep: () => opts.onProgress?.(++done, total) }, win);
       try {
         return Float32Array.from(await out.data());
       } finally {
