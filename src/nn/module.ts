@@ -1,3 +1,4 @@
+import { allocTyped } from '../backends/types.js';
 import { keep, noGrad, tensor, type DType, type Tensor } from '../tensor/index.js';
 import { shapeStr, sameShape } from '../tensor/shape.js';
 
@@ -99,7 +100,7 @@ function list(names: string[]): string {
 /** Uniform values in [-bound, bound) from a draw function, as a parameter tensor. */
 export function uniformParam(shape: number[], bound: number, draw: (out: Float32Array | Float64Array, lo: number, hi: number) => void, dtype: DType, backend?: string): Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
-  const v = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  const v = allocTyped(dtype, n);
   draw(v, -bound, bound);
   return noGrad(() => tensor(v, shape, { dtype, backend }));
 }

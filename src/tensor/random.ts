@@ -1,4 +1,4 @@
-import type { Shape } from '../backends/types.js';
+import { allocTyped, type Shape } from '../backends/types.js';
 import type { Rng } from './rng.js';
 import { numel } from './shape.js';
 import { tensor, type CreateOptions, type Tensor } from './tensor.js';
@@ -7,7 +7,7 @@ import { tensor, type CreateOptions, type Tensor } from './tensor.js';
 // every backend sees the same values for the same seed.
 
 function host(shape: Shape, opts: CreateOptions): Float32Array | Float64Array {
-  return opts.dtype === 'float64' ? new Float64Array(numel(shape)) : new Float32Array(numel(shape));
+  return allocTyped(opts.dtype ?? 'float32', numel(shape));
 }
 
 /** Uniform values in [lo, hi). */

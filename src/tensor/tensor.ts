@@ -1,4 +1,4 @@
-import type { Backend, BackendBuffer, DType, Shape, TypedArray } from '../backends/types.js';
+import { allocTyped, type Backend, type BackendBuffer, type DType, type Shape, type TypedArray } from '../backends/types.js';
 import { getBackend } from '../backends/registry.js';
 import { checkShape, numel, shapeStr } from './shape.js';
 import { trackTensor } from './scope.js';
@@ -137,7 +137,7 @@ export function tensor(values: ArrayLike<number>, shape: Shape, opts: CreateOpti
 export function full(shape: Shape, value: number, opts: CreateOptions = {}): Tensor {
   const n = numel(shape);
   const dtype = opts.dtype ?? 'float32';
-  const vals = dtype === 'float64' ? new Float64Array(n) : new Float32Array(n);
+  const vals = allocTyped(dtype, n);
   vals.fill(value);
   return tensor(vals, shape, { ...opts, dtype });
 }
