@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { basename, extname, join } from 'node:path';
 import { listImages, readImageFile, writePngFile } from '../image/files.js';
 import type { RgbImage } from '../image/types.js';
+import { cutTile, texturedTiles } from '../resshift/eval-tiles.js';
 import { evaluateModel, MIN_HR_SIDE, prepareHr, type EvaluateResult, type MetricTriple } from '../resshift/evaluate.js';
 import { tileSteps } from '../resshift/upscale.js';
 import { InputError, positiveInt } from './common.js';
@@ -12,10 +13,12 @@ import { addSamplingOptions, parseFlags, setUpSampling, type SamplingFlags } fro
 interface EvalFlags extends SamplingFlags {
   data: string;
   crop?: string;
+  textured?: string;
   out?: string;
 }
 
-async function readAll(dir: string, crop: number | undefined): Promise<{ name: string; image: RgbImage }[]> {
+/** With `textured`, each image gives its `textured` most textured crop x crop tiles, named `stem@x,y.ext`. */
+async function readAll(dir: string, crop: number | undefined, textured?: number): Promise<{ name: string; image: RgbImage }[]> {
   let paths: string[];
   try {
     paths = await listImages(dir);
@@ -28,7 +31,13 @@ async function readAll(dir: string, crop: number | undefined): Promise<{ name: s
       const { image, warnings } = await readImageFile(p);
       for (const w of warnings) console.error(`resshift-ts eval: warning: ${w}`);
       // keep only what is scored, so a folder of large photos with --crop stays small
-      images.push({ name: basename(p), image: prepareHr(image, crop, p) });
+      if (textured !== undefined && crop !== undefined) {
+        const tiles = texturedTiles(image, crop, textured);
+        if (!tiles.length) throw new Error(`${p}: ${image.width}x${image.height} holds no ${crop}x${crop} tile`);
+        for (const t of tiles) images.push({ name: `${basename(p, extname(p))}@${t.x},${t.y}${extname(p)}`, image: prepareHr(cutTile(image, t, crop), undefined, p) });
+      } else {
+        images.push({ name: basename(p), image: prepareHr(image, crop, p) });
+      }
     } catch (e) {
       throw new InputError((e as Error).message);
     }
@@ -60,8 +69,10 @@ async function evaluate(f: EvalFlags): Promise<void> {
   const { tile, overlap } = parseFlags(f);
   const crop = f.crop === undefined ? undefined : positiveInt('crop', f.crop);
   if (crop !== undefined && crop < MIN_HR_SIDE) throw new InputError(`--crop must be at least ${MIN_HR_SIDE}, got ${crop}`);
+  const textured = f.textured === undefined ? undefined : positiveInt('textured', f.textured);
+  if (textured !== undefined && crop === undefined) throw new InputError('--textured needs --crop (the tile side)');
   // read every image and check the output folder before the long work
-  const images = await readAll(f.data, crop);
+  const images = await readAll(f.data, crop, textured);
   if (f.out !== undefined) await prepareOutputDir(f.out);
   const s = await setUpSampling(f);
   const total = images.reduce((n, { image }) => n + tileSteps(image.height, image.width, { tile, overlap, schedule: s.schedule, steps: s.steps }), 0);
@@ -89,13 +100,13 @@ async function evaluate(f: EvalFlags): Promise<void> {
   }
   if (f.json) {
     console.log(toJson({
-      data: f.data, checkpoint: s.path, model: s.source, backend: s.backend, crop: crop ?? null, tile, overlap, steps: s.steps, seed: s.seed,
+      data: f.data, checkpoint: s.path, model: s.source, backend: s.backend, crop: crop ?? null, textured: textured ?? null, tile, overlap, steps: s.steps, seed: s.seed,
       seconds, images: r.images, mean: r.mean, comparisons: written,
     }));
     return;
   }
   console.log(table(r));
-  console.log(`${r.images.length} image${r.images.length > 1 ? 's' : ''}${crop ? ` (centre ${crop}x${crop} crops)` : ''}, ${s.steps} steps, seed ${s.seed}, ${seconds.toFixed(1)} s on ${s.backend}, model ${s.path}`);
+  console.log(`${r.images.length} image${r.images.length > 1 ? 's' : ''}${crop ? (textured ? ` (the ${textured} most textured ${crop}x${crop} tiles of each photograph)` : ` (centre ${crop}x${crop} crops)`) : ''}, ${s.steps} steps, seed ${s.seed}, ${seconds.toFixed(1)} s on ${s.backend}, model ${s.path}`);
   if (written.length) console.log(`comparisons (bicubic | SR | HR) in ${f.out}`);
 }
 
@@ -106,6 +117,7 @@ export function addEvalCommand(program: Command): void {
     .description('score the model on a folder of HR images: LR = bicubic x1/4, SR vs bicubic x4, PSNR / SSIM / PSNR-Y (scikit-image conventions)')
     .requiredOption('--data <dir>', 'folder of PNG / JPEG high-resolution images')
     .option('--crop <n>', 'score a centred n x n crop of each image (default: the whole image, trimmed to a multiple of 4)')
+    .option('--textured <k>', 'with --crop: score the k most textured crop x crop tiles of each image (highest mean luma gradient, on a grid from the top-left) instead of the centre crop')
     .option('--out <dir>', 'write a bicubic | SR | HR comparison PNG per image here');
   addSamplingOptions(cmd)
     .addHelpText('after', '\nSR is quantised to 8 bits before scoring, as the PNG `upscale` writes.\nExit status: 0 done, 1 failure, 2 bad input (image, folder, checkpoint or option).')
