@@ -45,7 +45,7 @@ export async function buildWasm({ ifStale = false, quiet = false } = {}) {
   ].join('\n');
   writeFileSync(`${moduleFile}.${tag}`, text);
   renameSync(`${moduleFile}.${tag}`, moduleFile);
-  if (!quiet) console.log(`build:wasm: ${bytes.length} bytes in ${Date.now() - started} ms -> ${moduleFile.slice(root.length + 1)}`);
+  if (!quiet) console.error(`build:wasm: ${bytes.length} bytes in ${Date.now() - started} ms -> ${moduleFile.slice(root.length + 1)}`);
   return true;
 }
 
@@ -53,7 +53,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const ifStale = process.argv.includes('--if-stale');
   buildWasm({ ifStale }).then(
     (built) => {
-      if (!built && ifStale) console.log('build:wasm: up to date');
+      if (!built && ifStale) console.error('build:wasm: up to date');
     },
     (e) => {
       console.error(e.message);
