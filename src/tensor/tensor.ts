@@ -6,6 +6,12 @@ import type { Node } from './node.js';
 
 let nextStorageId = 1;
 let nextTensorId = 1;
+let liveHandles = 0;
+
+/** Tensor handles not yet disposed (memory() reports it). */
+export function liveTensorCount(): number {
+  return liveHandles;
+}
 
 /** Memory on one backend, shared by every view of it and freed when the last view goes. */
 export class Storage {
@@ -35,17 +41,25 @@ export class Tensor {
   grad: Tensor | null = null;
   private _storage: Storage | null;
 
+  /**
+   * A handle on `storage`, owned by the enclosing scope. With storage null the tensor has a
+   * shape and dtype but no values, and reading them throws "tensor #id [shape] <absent>".
+   */
   constructor(
     readonly shape: Shape,
     readonly dtype: DType,
-    storage: Storage,
+    storage: Storage | null,
+    private readonly absent = 'was disposed',
   ) {
     this._storage = storage;
-    trackTensor(this);
+    if (storage) {
+      liveHandles++;
+      trackTensor(this);
+    }
   }
 
   get storage(): Storage {
-    if (!this._storage) throw new Error(`tensor #${this.id} ${shapeStr(this.shape)} was disposed`);
+    if (!this._storage) throw new Error(`tensor #${this.id} ${shapeStr(this.shape)} ${this.absent}`);
     return this._storage;
   }
   get isDisposed(): boolean {
@@ -65,10 +79,14 @@ export class Tensor {
     if (!this._storage) return;
     this._storage.release();
     this._storage = null;
+    liveHandles--;
     if (this.grad) {
       this.grad.dispose();
       this.grad = null;
     }
+    // The node stays (backward from a live tensor downstream may still pass through it); it
+    // lets go of its saved tensors once nothing can reach it.
+    this.node?.outputDisposed();
   }
   [Symbol.dispose](): void {
     this.dispose();
@@ -92,6 +110,11 @@ export class Tensor {
   toString(): string {
     return `Tensor#${this.id}(${shapeStr(this.shape)}, ${this.dtype}, ${this._storage ? this.backend : 'disposed'})`;
   }
+}
+
+/** A short name for messages: "tensor #12 [2, 3]". */
+export function tensorLabel(t: Tensor): string {
+  return `tensor #${t.id} ${shapeStr(t.shape)}`;
 }
 
 /** A new handle on the same storage: how views (reshape) and aliases are made. */

@@ -34,6 +34,7 @@ const sumOp = defineOp<ReduceAttrs>({
   name: 'sum',
   inputs: 1,
   inferShapes: ([s], a) => (checkAxes('sum', s, a), [reducedShape(s, a)]),
+  saves: () => ({}),
   grad: ({ inputs: [x], attrs, grads: [g] }) => [spread(g, x, attrs.axes)],
 });
 
@@ -48,6 +49,7 @@ const extremumOp = defineOp<ExtremumAttrs>({
     if (a.axes.some((ax) => s[ax] === 0)) throw new Error(`${a.kind}: reduction over an empty axis`);
     return [reducedShape(s, a)];
   },
+  saves: () => ({ inputs: [0] }),
   // Like torch.max(dim): the whole gradient goes to the first extremum, ties are not split.
   grad: ({ inputs: [x], attrs, grads: [g] }) => [mul(spread(g, x, attrs.axes), extremumMask(x, attrs.axes, attrs.kind))],
 });

@@ -5,7 +5,8 @@ import { broadcastShapes, normalizeAxes, numel, shapeStr } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { sum } from './reduce.js';
 
-// Movement ops. reshape is a view (no copy); the others produce new contiguous tensors.
+// Movement ops. reshape is a view (no copy); the others produce new contiguous tensors. Their
+// gradients read only shapes and attrs, so they save nothing.
 
 const reshapeOp = defineOp<{ shape: Shape }>({
   name: 'reshape',
@@ -17,6 +18,7 @@ const reshapeOp = defineOp<{ shape: Shape }>({
     }
     return [shape];
   },
+  saves: () => ({}),
   grad: ({ inputs: [x], grads: [g] }) => [reshape(g, x.shape)],
 });
 /** A view with another shape; one dimension may be -1. */
@@ -37,6 +39,7 @@ const permuteOp = defineOp<{ perm: readonly number[] }>({
     }
     return [perm.map((p) => s[p])];
   },
+  saves: () => ({}),
   grad: ({ attrs: { perm }, grads: [g] }) => {
     const inv = new Array<number>(perm.length);
     perm.forEach((p, i) => (inv[p] = i));
@@ -64,6 +67,7 @@ const expandOp = defineOp<{ shape: Shape }>({
     }
     return [shape];
   },
+  saves: () => ({}),
   grad: ({ inputs: [x], grads: [g] }) => {
     const lead = g.rank - x.rank;
     const axes: number[] = [];
@@ -94,6 +98,7 @@ const sliceOp = defineOp<SliceAttrs>({
       }),
     ];
   },
+  saves: () => ({}),
   grad: ({ inputs: [x], attrs: { begin, end }, grads: [g] }) => [
     pad(
       g,
@@ -128,6 +133,7 @@ const padOp = defineOp<PadAttrs>({
     }
     return [s.map((d, i) => d + pads[i][0] + pads[i][1])];
   },
+  saves: () => ({}),
   grad: ({ inputs: [x], attrs: { pads }, grads: [g] }) => [
     slice(
       g,
@@ -157,6 +163,7 @@ const concatOp = defineOp<{ axis: number }>({
     out[axis] = total;
     return [out];
   },
+  saves: () => ({}),
   grad: ({ inputs, attrs: { axis }, grads: [g], needsGrad }) => {
     let at = 0;
     return inputs.map((x, i) => {
