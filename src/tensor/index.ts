@@ -4,6 +4,7 @@ import '../backends/ref/register.js';
 export type { DType, Shape, TypedArray, Backend, BackendBuffer, Kernel, KernelTensor } from '../backends/types.js';
 export { registerBackend, registerKernel, getBackend, listBackends, kernelNames } from '../backends/registry.js';
 export { Tensor, tensor, full, zeros, ones, scalar, viewOf, emptyOn, setDefaultBackend } from './tensor.js';
+export type { NestedArray, PrintOptions } from './format.js';
 export { memory } from './memory.js';
 export type { MemoryInfo, BackendMemory } from './memory.js';
 export type { CreateOptions } from './tensor.js';

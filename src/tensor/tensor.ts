@@ -2,6 +2,7 @@ import { allocTyped, type Backend, type BackendBuffer, type DType, type Shape, t
 import { getBackend } from '../backends/registry.js';
 import { checkShape, numel, shapeStr } from './shape.js';
 import { trackTensor } from './scope.js';
+import { formatValues, nest, type NestedArray, type PrintOptions } from './format.js';
 import type { Node } from './node.js';
 
 let nextStorageId = 1;
@@ -107,8 +108,44 @@ export class Tensor {
     if (this.size !== 1) throw new Error(`item: tensor has ${this.size} elements, shape ${shapeStr(this.shape)}`);
     return this.dataSync()[0];
   }
-  toString(): string {
-    return `Tensor#${this.id}(${shapeStr(this.shape)}, ${this.dtype}, ${this._storage ? this.backend : 'disposed'})`;
+  /** The values as nested arrays (a number for a scalar), like tfjs's array() and torch's tolist(). */
+  async array(): Promise<NestedArray> {
+    return nest(await this.data(), this.shape);
+  }
+  /** array() for backends whose memory is directly readable. */
+  arraySync(): NestedArray {
+    return nest(this.dataSync(), this.shape);
+  }
+
+  /**
+   * PyTorch-style text with the values, e.g.
+   * `tensor([[1.0000, 2.0000], [3.0000, 4.0000]], shape=[2, 2], dtype=float32, backend=ref)`
+   * (rows on separate lines); large tensors show only the edges of each axis. On a backend that
+   * cannot be read synchronously the values are left out.
+   */
+  toString(opts: PrintOptions = {}): string {
+    const head = 'tensor(';
+    let body: string;
+    const tail = [`shape=${shapeStr(this.shape)}`, `dtype=${this.dtype}`];
+    const s = this._storage;
+    if (!s) body = '<disposed>';
+    else if (!s.backend.readSync) body = `<values on '${s.backend.name}': await t.array()>`;
+    else body = formatValues(s.backend.readSync(s.buf), this.shape, head.length, opts);
+    if (s) tail.push(`backend=${s.backend.name}`);
+    if (this.node) tail.push(`gradFn=${this.node.op.name}`);
+    else if (this.requiresGrad) tail.push('requiresGrad=true');
+    return `${head}${body}, ${tail.join(', ')})`;
+  }
+  /** Logs toString() to the console. */
+  print(opts: PrintOptions = {}): void {
+    console.log(this.toString(opts));
+  }
+  // console.log(t) in Node and Deno shows the values too
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+  [Symbol.for('Deno.customInspect')](): string {
+    return this.toString();
   }
 }
 
