@@ -2,10 +2,11 @@ import type { Attrs, Shape } from '../../backends/types.js';
 import { runOp } from '../engine.js';
 import { crossSaves, type GradContext, type Saves } from '../node.js';
 import { defineOp } from '../registry.js';
-import { broadcastShapes, sameShape, shapeStr } from '../shape.js';
+import { broadcastShapes, shapeStr } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { sum } from './reduce.js';
-import { reshape } from './shaping.js';
+import { unbroadcast } from './broadcast.js';
+
+export { unbroadcast } from './broadcast.js';
 
 // Elementwise ops. Binary ops broadcast as NumPy does; gradients are reduced back to each
 // input's shape by unbroadcast().
@@ -100,16 +101,6 @@ export function clamp(x: Tensor, min: number | null, max: number | null = null):
 }
 
 // ---- binary ---------------------------------------------------------------------------------
-
-/** Sums g over the axes along which `shape` was broadcast, so it matches `shape` again. */
-export function unbroadcast(g: Tensor, shape: Shape): Tensor {
-  if (sameShape(g.shape, shape)) return g;
-  const lead = g.rank - shape.length;
-  const axes: number[] = [];
-  for (let i = 0; i < g.rank; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
-  const s = axes.length ? sum(g, axes) : g;
-  return reshape(s, shape);
-}
 
 function binaryShape(name: string) {
   return (s: readonly Shape[]): Shape[] => {

@@ -1,34 +1,14 @@
-import type { Shape } from '../../backends/types.js';
 import { runOp } from '../engine.js';
 import { defineOp } from '../registry.js';
-import { broadcastShapes, normalizeAxes, numel, shapeStr } from '../shape.js';
+import { normalizeAxes, shapeStr } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { sum } from './reduce.js';
+import { reshape } from './broadcast.js';
+
+// reshape and expand live in broadcast.ts with sum, their gradients' partner; exported here too.
+export { expand, reshape } from './broadcast.js';
 
 // Movement ops. reshape is a view (no copy); the others produce new contiguous tensors. Their
 // gradients read only shapes and attrs, so they save nothing.
-
-const reshapeOp = defineOp<{ shape: Shape }>({
-  name: 'reshape',
-  inputs: 1,
-  view: true,
-  inferShapes: ([s], { shape }) => {
-    if (numel(shape) !== numel(s) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-      throw new Error(`reshape: cannot reshape ${shapeStr(s)} to ${shapeStr(shape)}`);
-    }
-    return [shape];
-  },
-  saves: () => ({}),
-  grad: ({ inputs: [x], grads: [g] }) => [reshape(g, x.shape)],
-});
-/** A view with another shape; one dimension may be -1. */
-export function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  const known = shape.filter((d) => d !== -1);
-  if (known.length < shape.length - 1) throw new Error(`reshape: more than one -1 in ${shapeStr(shape)}`);
-  const fill = known.length < shape.length ? x.size / Math.max(1, numel(known)) : 0;
-  if (!Number.isInteger(fill)) throw new Error(`reshape: cannot reshape ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
-  return runOp(reshapeOp, [x], { shape: shape.map((d) => (d === -1 ? fill : d)) })[0];
-}
 
 const permuteOp = defineOp<{ perm: readonly number[] }>({
   name: 'permute',
@@ -55,29 +35,6 @@ export function transpose(x: Tensor, a = -2, b = -1): Tensor {
   perm[i] = j;
   perm[j] = i;
   return permute(x, perm);
-}
-
-const expandOp = defineOp<{ shape: Shape }>({
-  name: 'expand',
-  inputs: 1,
-  inferShapes: ([s], { shape }) => {
-    const b = broadcastShapes(s, shape);
-    if (!b || b.length !== shape.length || b.some((d, i) => d !== shape[i])) {
-      throw new Error(`expand: ${shapeStr(s)} cannot be broadcast to ${shapeStr(shape)}`);
-    }
-    return [shape];
-  },
-  saves: () => ({}),
-  grad: ({ inputs: [x], grads: [g] }) => {
-    const lead = g.rank - x.rank;
-    const axes: number[] = [];
-    for (let i = 0; i < g.rank; i++) if (i < lead || (x.shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
-    return [reshape(axes.length ? sum(g, axes) : g, x.shape)];
-  },
-});
-/** Broadcasts x to `shape` (a copy; NumPy rules). */
-export function expand(x: Tensor, shape: Shape): Tensor {
-  return runOp(expandOp, [x], { shape: [...shape] })[0];
 }
 
 export interface SliceAttrs {
