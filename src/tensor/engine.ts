@@ -1,6 +1,6 @@
 import type { Attrs, Backend, DType } from '../backends/types.js';
 import { chooseBackend, getBackend, getKernel, setBackendPreference } from '../backends/registry.js';
-import type { Node, OpDef } from './node.js';
+import { Node, type OpDef } from './node.js';
 import { emptyOn, setDefaultBackend, Tensor, viewOf } from './tensor.js';
 
 let gradEnabled = true;
@@ -111,7 +111,7 @@ export function runOp(op: OpDef, inputs: readonly Tensor[], attrsIn: object = {}
     }
   }
   if (gradEnabled && op.grad && inputs.some((t) => t.requiresGrad)) {
-    const node: Node = { id: nextNodeId++, op, inputs: [...inputs], outputs, attrs };
+    const node = new Node(nextNodeId++, op, [...inputs], outputs, attrs, inputs.map((t) => t.requiresGrad));
     for (const o of outputs) {
       o.node = node;
       o.requiresGrad = true;

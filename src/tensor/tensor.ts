@@ -2,10 +2,17 @@ import { allocTyped, type Backend, type BackendBuffer, type DType, type Shape, t
 import { getBackend } from '../backends/registry.js';
 import { checkShape, numel, shapeStr } from './shape.js';
 import { trackTensor } from './scope.js';
+import { formatValues, nest, type NestedArray, type PrintOptions } from './format.js';
 import type { Node } from './node.js';
 
 let nextStorageId = 1;
 let nextTensorId = 1;
+let liveHandles = 0;
+
+/** Tensor handles not yet disposed (memory() reports it). */
+export function liveTensorCount(): number {
+  return liveHandles;
+}
 
 /** Memory on one backend, shared by every view of it and freed when the last view goes. */
 export class Storage {
@@ -35,17 +42,25 @@ export class Tensor {
   grad: Tensor | null = null;
   private _storage: Storage | null;
 
+  /**
+   * A handle on `storage`, owned by the enclosing scope. With storage null the tensor has a
+   * shape and dtype but no values, and reading them throws "tensor #id [shape] <absent>".
+   */
   constructor(
     readonly shape: Shape,
     readonly dtype: DType,
-    storage: Storage,
+    storage: Storage | null,
+    private readonly absent = 'was disposed',
   ) {
     this._storage = storage;
-    trackTensor(this);
+    if (storage) {
+      liveHandles++;
+      trackTensor(this);
+    }
   }
 
   get storage(): Storage {
-    if (!this._storage) throw new Error(`tensor #${this.id} ${shapeStr(this.shape)} was disposed`);
+    if (!this._storage) throw new Error(`tensor #${this.id} ${shapeStr(this.shape)} ${this.absent}`);
     return this._storage;
   }
   get isDisposed(): boolean {
@@ -65,10 +80,14 @@ export class Tensor {
     if (!this._storage) return;
     this._storage.release();
     this._storage = null;
+    liveHandles--;
     if (this.grad) {
       this.grad.dispose();
       this.grad = null;
     }
+    // The node stays (backward from a live tensor downstream may still pass through it); it
+    // lets go of its saved tensors once nothing can reach it.
+    this.node?.outputDisposed();
   }
   [Symbol.dispose](): void {
     this.dispose();
@@ -89,9 +108,50 @@ export class Tensor {
     if (this.size !== 1) throw new Error(`item: tensor has ${this.size} elements, shape ${shapeStr(this.shape)}`);
     return this.dataSync()[0];
   }
-  toString(): string {
-    return `Tensor#${this.id}(${shapeStr(this.shape)}, ${this.dtype}, ${this._storage ? this.backend : 'disposed'})`;
+  /** The values as nested arrays (a number for a scalar), like tfjs's array() and torch's tolist(). */
+  async array(): Promise<NestedArray> {
+    return nest(await this.data(), this.shape);
   }
+  /** array() for backends whose memory is directly readable. */
+  arraySync(): NestedArray {
+    return nest(this.dataSync(), this.shape);
+  }
+
+  /**
+   * PyTorch-style text with the values, e.g.
+   * `tensor([[1.0000, 2.0000], [3.0000, 4.0000]], shape=[2, 2], dtype=float32, backend=ref)`
+   * (rows on separate lines); large tensors show only the edges of each axis. On a backend that
+   * cannot be read synchronously the values are left out.
+   */
+  toString(opts: PrintOptions = {}): string {
+    const head = 'tensor(';
+    let body: string;
+    const tail = [`shape=${shapeStr(this.shape)}`, `dtype=${this.dtype}`];
+    const s = this._storage;
+    if (!s) body = '<disposed>';
+    else if (!s.backend.readSync) body = `<values on '${s.backend.name}': await t.array()>`;
+    else body = formatValues(s.backend.readSync(s.buf), this.shape, head.length, opts);
+    if (s) tail.push(`backend=${s.backend.name}`);
+    if (this.node) tail.push(`gradFn=${this.node.op.name}`);
+    else if (this.requiresGrad) tail.push('requiresGrad=true');
+    return `${head}${body}, ${tail.join(', ')})`;
+  }
+  /** Logs toString() to the console. */
+  print(opts: PrintOptions = {}): void {
+    console.log(this.toString(opts));
+  }
+  // console.log(t) in Node and Deno shows the values too
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+  [Symbol.for('Deno.customInspect')](): string {
+    return this.toString();
+  }
+}
+
+/** A short name for messages: "tensor #12 [2, 3]". */
+export function tensorLabel(t: Tensor): string {
+  return `tensor #${t.id} ${shapeStr(t.shape)}`;
 }
 
 /** A new handle on the same storage: how views (reshape) and aliases are made. */

@@ -23,16 +23,21 @@ interface WorkerInit {
   tid: number;
 }
 
-function isNode(): boolean {
+/**
+ * Node and Deno both have node:worker_threads, whose workers can be unref'd: idle workers then
+ * never keep the process alive. Deno's Web Workers have no unref, so a Deno script that had
+ * started them never exited; Deno therefore takes the node:worker_threads path too.
+ */
+function hasNodeWorkers(): boolean {
   const g = globalThis as { process?: { versions?: { node?: string } }; Deno?: unknown };
-  return !!g.process?.versions?.node && g.Deno === undefined;
+  return !!g.process?.versions?.node || g.Deno !== undefined;
 }
 
 /** Logical cores, or 1 where the host does not say. */
 export async function hostCores(): Promise<number> {
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   if (nav?.hardwareConcurrency) return nav.hardwareConcurrency;
-  if (isNode()) return (await import('./workers-node.js')).nodeCores();
+  if (hasNodeWorkers()) return (await import('./workers-node.js')).nodeCores();
   return 1;
 }
 
@@ -44,7 +49,7 @@ interface WebWorkerLike {
 }
 
 async function spawn(init: WorkerInit): Promise<WorkerHandle> {
-  if (isNode()) return (await import('./workers-node.js')).spawnNodeWorker(WORKER_SOURCE, init);
+  if (hasNodeWorkers()) return (await import('./workers-node.js')).spawnNodeWorker(WORKER_SOURCE, init);
   const WebWorker = (globalThis as unknown as { Worker: new (url: string, opts: object) => WebWorkerLike }).Worker;
   const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
   const w = new WebWorker(url, { type: 'module' });

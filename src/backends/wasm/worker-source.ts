@@ -1,7 +1,7 @@
-// The worker program, as source text so one string runs as a Node worker (eval) and as a Web
-// or Deno module worker (Blob URL) with no file path or bundler involved. It instantiates the
-// kernels on the shared memory, then loops: sleep until the job generation changes, claim chunks
-// until none are left, acknowledge.
+// The worker program, as source text so one string runs as a node:worker_threads worker (eval,
+// in Node and Deno) and as a Web module worker (Blob URL) with no file path or bundler involved.
+// It instantiates the kernels on the shared memory, then loops: sleep until the job generation
+// changes, claim chunks until none are left, acknowledge.
 
 import { C_ACK, C_ACTIVE, C_ERROR, C_EXIT, C_FN, C_GEN, C_NEXT, C_PARAMS, C_SCRATCH, C_STRIDE, C_TOTAL, CTL_OFFSET, CTL_SLOTS } from './control.js';
 
@@ -39,10 +39,12 @@ const run = (data, post) => {
     Atomics.notify(ctl, ${C_ACK});
   }
 };
-if (typeof self !== 'undefined' && typeof self.postMessage === 'function') {
-  self.onmessage = (e) => run(e.data, (m) => self.postMessage(m));
-} else {
+// A node:worker_threads eval worker (Node, and Deno, where 'self' exists as well) has require;
+// a Web Worker has not.
+if (typeof require === 'function') {
   const { parentPort } = require('node:worker_threads');
   parentPort.once('message', (data) => run(data, (m) => parentPort.postMessage(m)));
+} else {
+  self.onmessage = (e) => run(e.data, (m) => self.postMessage(m));
 }
 `;

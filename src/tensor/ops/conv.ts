@@ -1,6 +1,7 @@
 import type { Conv2dAttrs, Conv2dGradInputAttrs, Conv2dGradWeightAttrs, Pair } from '../../backends/attrs.js';
 import { convOutSize } from '../../backends/shapes.js';
 import { runOp } from '../engine.js';
+import { crossSaves } from '../node.js';
 import { defineOp } from '../registry.js';
 import { shapeStr } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -28,6 +29,8 @@ const conv2dOp = defineOp<Conv2dAttrs>({
   inputs: 3,
   minInputs: 2,
   inferShapes: conv2dShapes,
+  // dx reads w, dw reads x, the bias gradient only g
+  saves: crossSaves,
   grad: ({ inputs: [x, w, b], attrs, grads: [g], needsGrad }) => [
     needsGrad[0] ? conv2dGradInput(g, w, attrs, x.shape as [number, number, number, number]) : null,
     needsGrad[1] ? conv2dGradWeight(x, g, attrs, [w.shape[2], w.shape[3]]) : null,
@@ -43,6 +46,8 @@ const conv2dGradInputOp = defineOp<Conv2dGradInputAttrs>({
     if (o.some((d, i) => d !== g[i])) throw new Error(`conv2dGradInput: gradient ${shapeStr(g)} does not match output ${shapeStr(o)}`);
     return [a.inputShape];
   },
+  // d(g) reads w, d(w) reads g
+  saves: crossSaves,
   grad: ({ inputs: [g, w], attrs, grads: [gg], needsGrad }) => [
     needsGrad[0] ? conv2d(gg, w, null, attrs) : null,
     needsGrad[1] ? conv2dGradWeight(gg, g, attrs, [w.shape[2], w.shape[3]]) : null,

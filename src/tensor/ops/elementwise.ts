@@ -1,36 +1,43 @@
 import type { Attrs, Shape } from '../../backends/types.js';
 import { runOp } from '../engine.js';
-import type { GradContext } from '../node.js';
+import { crossSaves, type GradContext, type Saves } from '../node.js';
 import { defineOp } from '../registry.js';
-import { broadcastShapes, sameShape, shapeStr } from '../shape.js';
+import { broadcastShapes, shapeStr } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { sum } from './reduce.js';
-import { reshape } from './shaping.js';
+import { unbroadcast } from './broadcast.js';
+
+export { unbroadcast } from './broadcast.js';
 
 // Elementwise ops. Binary ops broadcast as NumPy does; gradients are reduced back to each
 // input's shape by unbroadcast().
 
-function unary(name: string, grad?: (x: Tensor, y: Tensor, g: Tensor) => Tensor) {
+// What a unary gradient reads: its input x, its output y, or neither.
+const X: Saves = { inputs: [0] };
+const Y: Saves = { outputs: [0] };
+const NONE: Saves = {};
+
+function unary(name: string, saves?: Saves, grad?: (x: Tensor, y: Tensor, g: Tensor) => Tensor) {
   const op = defineOp({
     name,
     inputs: 1,
     inferShapes: (s) => [s[0]],
     grad: grad && (({ inputs, outputs, grads }) => [grad(inputs[0], outputs[0], grads[0])]),
+    saves: saves && (() => saves),
   });
   return (x: Tensor): Tensor => runOp(op, [x])[0];
 }
 
-export const neg = unary('neg', (_x, _y, g) => neg(g));
-export const exp = unary('exp', (_x, y, g) => mul(g, y));
-export const log = unary('log', (x, _y, g) => div(g, x));
-export const sqrt = unary('sqrt', (_x, y, g) => div(affine(g, 0.5), y));
-export const abs = unary('abs', (x, _y, g) => mul(g, sign(x)));
+export const neg = unary('neg', NONE, (_x, _y, g) => neg(g));
+export const exp = unary('exp', Y, (_x, y, g) => mul(g, y));
+export const log = unary('log', X, (x, _y, g) => div(g, x));
+export const sqrt = unary('sqrt', Y, (_x, y, g) => div(affine(g, 0.5), y));
+export const abs = unary('abs', X, (x, _y, g) => mul(g, sign(x)));
 /** sign(0) = 0; its gradient is zero everywhere it exists. */
 export const sign = unary('sign');
-export const relu = unary('relu', (x, _y, g) => mul(g, compareScalar(x, 'gt', 0)));
-export const sin = unary('sin', (x, _y, g) => mul(g, cos(x)));
-export const cos = unary('cos', (x, _y, g) => neg(mul(g, sin(x))));
-export const erf = unary('erf', (x, _y, g) => mul(g, affine(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))));
+export const relu = unary('relu', X, (x, _y, g) => mul(g, compareScalar(x, 'gt', 0)));
+export const sin = unary('sin', X, (x, _y, g) => mul(g, cos(x)));
+export const cos = unary('cos', X, (x, _y, g) => neg(mul(g, sin(x))));
+export const erf = unary('erf', X, (x, _y, g) => mul(g, affine(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))));
 
 export interface AffineAttrs {
   scale: number;
@@ -44,6 +51,7 @@ const affineOp = defineOp<AffineAttrs>({
     return [s[0]];
   },
   grad: ({ attrs, grads }) => [affine(grads[0], attrs.scale)],
+  saves: () => NONE,
 });
 /** x * scale + shift, one rounding per element. */
 export function affine(x: Tensor, scale: number, shift = 0): Tensor {
@@ -79,6 +87,7 @@ const clampOp = defineOp<ClampAttrs>({
     if ([a.min, a.max].some((v) => v !== null && Number.isNaN(v))) throw new Error('clamp: NaN bound');
     return [s[0]];
   },
+  saves: () => X,
   // PyTorch passes the gradient where min <= x <= max, bounds included.
   grad: ({ inputs: [x], attrs, grads: [g] }) => {
     let r = g;
@@ -93,16 +102,6 @@ export function clamp(x: Tensor, min: number | null, max: number | null = null):
 
 // ---- binary ---------------------------------------------------------------------------------
 
-/** Sums g over the axes along which `shape` was broadcast, so it matches `shape` again. */
-export function unbroadcast(g: Tensor, shape: Shape): Tensor {
-  if (sameShape(g.shape, shape)) return g;
-  const lead = g.rank - shape.length;
-  const axes: number[] = [];
-  for (let i = 0; i < g.rank; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
-  const s = axes.length ? sum(g, axes) : g;
-  return reshape(s, shape);
-}
-
 function binaryShape(name: string) {
   return (s: readonly Shape[]): Shape[] => {
     const out = broadcastShapes(s[0], s[1]);
@@ -111,11 +110,12 @@ function binaryShape(name: string) {
   };
 }
 
-function binary(name: string, grad?: (ctx: GradContext) => [Tensor | null, Tensor | null]) {
+function binary(name: string, saves?: (needsGrad: readonly boolean[]) => Saves, grad?: (ctx: GradContext) => [Tensor | null, Tensor | null]) {
   const op = defineOp<Attrs>({
     name,
     inputs: 2,
     inferShapes: binaryShape(name),
+    saves,
     grad:
       grad &&
       ((ctx) => {
@@ -126,13 +126,15 @@ function binary(name: string, grad?: (ctx: GradContext) => [Tensor | null, Tenso
   return (a: Tensor, b: Tensor): Tensor => runOp(op, [a, b])[0];
 }
 
-export const add = binary('add', ({ grads: [g] }) => [g, g]);
-export const sub = binary('sub', ({ grads: [g], needsGrad }) => [g, needsGrad[1] ? neg(g) : null]);
-export const mul = binary('mul', ({ inputs: [a, b], grads: [g], needsGrad }) => [
+export const add = binary('add', () => NONE, ({ grads: [g] }) => [g, g]);
+export const sub = binary('sub', () => NONE, ({ grads: [g], needsGrad }) => [g, needsGrad[1] ? neg(g) : null]);
+export const mul = binary('mul', crossSaves, ({ inputs: [a, b], grads: [g], needsGrad }) => [
   needsGrad[0] ? mul(g, b) : null,
   needsGrad[1] ? mul(g, a) : null,
 ]);
-export const div = binary('div', ({ inputs: [, b], outputs: [y], grads: [g], needsGrad }) => [
+// dA = g / b; dB = -g y / b
+const divSaves = (needsGrad: readonly boolean[]): Saves => ({ inputs: [1], outputs: needsGrad[1] ? [0] : [] });
+export const div = binary('div', divSaves, ({ inputs: [, b], outputs: [y], grads: [g], needsGrad }) => [
   needsGrad[0] ? div(g, b) : null,
   needsGrad[1] ? neg(div(mul(g, y), b)) : null,
 ]);

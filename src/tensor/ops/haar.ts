@@ -15,6 +15,7 @@ const haar2dOp = defineOp({
     if (r < 2 || s[r - 2] % 2 || s[r - 1] % 2 || s[r - 2] === 0) throw new Error(`haar2d: needs even, non-zero H and W, got ${shapeStr(s)}`);
     return [[...s.slice(0, -2), 4, s[r - 2] / 2, s[r - 1] / 2]];
   },
+  saves: () => ({}),
   grad: ({ grads: [g] }) => [ihaar2d(g)],
 });
 
@@ -26,6 +27,7 @@ const ihaar2dOp = defineOp({
     if (r < 3 || s[r - 3] !== 4) throw new Error(`ihaar2d: needs [..., 4, h, w], got ${shapeStr(s)}`);
     return [[...s.slice(0, -3), s[r - 2] * 2, s[r - 1] * 2]];
   },
+  saves: () => ({}),
   grad: ({ grads: [g] }) => [haar2d(g)],
 });
 

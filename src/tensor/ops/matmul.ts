@@ -1,5 +1,6 @@
 import type { Shape } from '../../backends/types.js';
 import { runOp } from '../engine.js';
+import { crossSaves } from '../node.js';
 import { defineOp } from '../registry.js';
 import { broadcastShapes, shapeStr } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -29,6 +30,7 @@ const matmulOp = defineOp<MatmulAttrs>({
   name: 'matmul',
   inputs: 2,
   inferShapes: matmulShape,
+  saves: crossSaves,
   // With C = op(A) op(B): dA = g op(B)ᵀ (or its transpose), dB likewise; batch broadcasting is
   // undone by unbroadcast.
   grad: ({ inputs: [a, b], attrs: { transA, transB }, grads: [g], needsGrad }) => [

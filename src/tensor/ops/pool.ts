@@ -22,6 +22,7 @@ const maxPool2dOp = defineOp<Pool2dAttrs>({
   name: 'maxPool2d',
   inputs: 1,
   inferShapes: ([s], a) => [poolShape('maxPool2d', s, a)],
+  saves: () => ({ inputs: [0] }),
   grad: ({ inputs: [x], attrs, grads: [g] }) => [runOp(maxPool2dGradOp, [x, g], attrs)[0]],
 });
 // Gradient to the first maximum of each window in row-major order, as PyTorch does.
@@ -39,6 +40,7 @@ const avgPool2dOp: OpDef<AvgPool2dAttrs> = defineOp<AvgPool2dAttrs>({
   name: 'avgPool2d',
   inputs: 1,
   inferShapes: ([s], a) => [poolShape('avgPool2d', s, a)],
+  saves: () => ({}),
   grad: ({ inputs: [x], attrs, grads: [g] }) => [runOp(avgPool2dGradOp, [g], { ...attrs, inputShape: x.shape })[0]],
 });
 const avgPool2dGradOp: OpDef<AvgPool2dGradAttrs> = defineOp<AvgPool2dGradAttrs>({
@@ -49,6 +51,7 @@ const avgPool2dGradOp: OpDef<AvgPool2dGradAttrs> = defineOp<AvgPool2dGradAttrs>(
     if (o.some((d, i) => d !== g[i])) throw new Error(`avgPool2dGrad: gradient ${shapeStr(g)} does not match output ${shapeStr(o)}`);
     return [a.inputShape];
   },
+  saves: () => ({}),
   grad: ({ attrs, grads: [gg] }) => [runOp(avgPool2dOp, [gg], { kernel: attrs.kernel, stride: attrs.stride, padding: attrs.padding, countIncludePad: attrs.countIncludePad })[0]],
 });
 

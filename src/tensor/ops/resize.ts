@@ -18,6 +18,7 @@ const resizeBilinearOp: OpDef<ResizeBilinearAttrs> = defineOp<ResizeBilinearAttr
     if (s[s.length - 1] < 1 || s[s.length - 2] < 1) throw new Error(`resizeBilinear: empty input ${shapeStr(s)}`);
     return [[...s.slice(0, -2), a.size[0], a.size[1]]];
   },
+  saves: () => ({}),
   grad: ({ inputs: [x], attrs, grads: [g] }) => [
     runOp(resizeBilinearGradOp, [g], { ...attrs, inputSize: [x.shape[x.rank - 2], x.shape[x.rank - 1]] })[0],
   ],
@@ -30,6 +31,7 @@ const resizeBilinearGradOp: OpDef<ResizeBilinearGradAttrs> = defineOp<ResizeBili
     if (g[g.length - 2] !== a.size[0] || g[g.length - 1] !== a.size[1]) throw new Error(`resizeBilinearGrad: gradient ${shapeStr(g)} is not of size [${a.size}]`);
     return [[...g.slice(0, -2), a.inputSize[0], a.inputSize[1]]];
   },
+  saves: () => ({}),
   grad: ({ attrs, grads: [gg] }) => [runOp(resizeBilinearOp, [gg], { size: attrs.size, alignCorners: attrs.alignCorners, ratio: attrs.ratio })[0]],
 });
 

@@ -1,32 +1,14 @@
-import type { Shape } from '../../backends/types.js';
 import { runOp } from '../engine.js';
 import { defineOp } from '../registry.js';
-import { broadcastShapes, normalizeAxes, numel, shapeStr } from '../shape.js';
+import { normalizeAxes, shapeStr } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { sum } from './reduce.js';
+import { reshape } from './broadcast.js';
 
-// Movement ops. reshape is a view (no copy); the others produce new contiguous tensors.
+// reshape and expand live in broadcast.ts with sum, their gradients' partner; exported here too.
+export { expand, reshape } from './broadcast.js';
 
-const reshapeOp = defineOp<{ shape: Shape }>({
-  name: 'reshape',
-  inputs: 1,
-  view: true,
-  inferShapes: ([s], { shape }) => {
-    if (numel(shape) !== numel(s) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-      throw new Error(`reshape: cannot reshape ${shapeStr(s)} to ${shapeStr(shape)}`);
-    }
-    return [shape];
-  },
-  grad: ({ inputs: [x], grads: [g] }) => [reshape(g, x.shape)],
-});
-/** A view with another shape; one dimension may be -1. */
-export function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  const known = shape.filter((d) => d !== -1);
-  if (known.length < shape.length - 1) throw new Error(`reshape: more than one -1 in ${shapeStr(shape)}`);
-  const fill = known.length < shape.length ? x.size / Math.max(1, numel(known)) : 0;
-  if (!Number.isInteger(fill)) throw new Error(`reshape: cannot reshape ${shapeStr(x.shape)} to ${shapeStr(shape)}`);
-  return runOp(reshapeOp, [x], { shape: shape.map((d) => (d === -1 ? fill : d)) })[0];
-}
+// Movement ops. reshape is a view (no copy); the others produce new contiguous tensors. Their
+// gradients read only shapes and attrs, so they save nothing.
 
 const permuteOp = defineOp<{ perm: readonly number[] }>({
   name: 'permute',
@@ -37,6 +19,7 @@ const permuteOp = defineOp<{ perm: readonly number[] }>({
     }
     return [perm.map((p) => s[p])];
   },
+  saves: () => ({}),
   grad: ({ attrs: { perm }, grads: [g] }) => {
     const inv = new Array<number>(perm.length);
     perm.forEach((p, i) => (inv[p] = i));
@@ -52,28 +35,6 @@ export function transpose(x: Tensor, a = -2, b = -1): Tensor {
   perm[i] = j;
   perm[j] = i;
   return permute(x, perm);
-}
-
-const expandOp = defineOp<{ shape: Shape }>({
-  name: 'expand',
-  inputs: 1,
-  inferShapes: ([s], { shape }) => {
-    const b = broadcastShapes(s, shape);
-    if (!b || b.length !== shape.length || b.some((d, i) => d !== shape[i])) {
-      throw new Error(`expand: ${shapeStr(s)} cannot be broadcast to ${shapeStr(shape)}`);
-    }
-    return [shape];
-  },
-  grad: ({ inputs: [x], grads: [g] }) => {
-    const lead = g.rank - x.rank;
-    const axes: number[] = [];
-    for (let i = 0; i < g.rank; i++) if (i < lead || (x.shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
-    return [reshape(axes.length ? sum(g, axes) : g, x.shape)];
-  },
-});
-/** Broadcasts x to `shape` (a copy; NumPy rules). */
-export function expand(x: Tensor, shape: Shape): Tensor {
-  return runOp(expandOp, [x], { shape: [...shape] })[0];
 }
 
 export interface SliceAttrs {
@@ -94,6 +55,7 @@ const sliceOp = defineOp<SliceAttrs>({
       }),
     ];
   },
+  saves: () => ({}),
   grad: ({ inputs: [x], attrs: { begin, end }, grads: [g] }) => [
     pad(
       g,
@@ -128,6 +90,7 @@ const padOp = defineOp<PadAttrs>({
     }
     return [s.map((d, i) => d + pads[i][0] + pads[i][1])];
   },
+  saves: () => ({}),
   grad: ({ inputs: [x], attrs: { pads }, grads: [g] }) => [
     slice(
       g,
@@ -157,6 +120,7 @@ const concatOp = defineOp<{ axis: number }>({
     out[axis] = total;
     return [out];
   },
+  saves: () => ({}),
   grad: ({ inputs, attrs: { axis }, grads: [g], needsGrad }) => {
     let at = 0;
     return inputs.map((x, i) => {
