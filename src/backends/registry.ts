@@ -12,6 +12,17 @@ export function registerBackend(b: Backend): void {
   if (!kernels.has(b.name)) kernels.set(b.name, new Map());
 }
 
+/** Takes a backend and its kernels out of the registry and the preference (not 'ref', the fallback). */
+export function unregisterBackend(name: string): Backend {
+  if (name === 'ref') throw new Error("the 'ref' backend is the fallback of every op and cannot be released");
+  const b = getBackend(name);
+  backends.delete(name);
+  kernels.delete(name);
+  preferred = preferred.filter((n) => n !== name);
+  if (!preferred.length) preferred = ['ref'];
+  return b;
+}
+
 export function getBackend(name: string): Backend {
   const b = backends.get(name);
   if (!b) throw new Error(`unknown backend '${name}' (registered: ${[...backends.keys()].join(', ') || 'none'})`);

@@ -47,6 +47,11 @@ export interface Backend<B extends BackendBuffer = BackendBuffer> {
   /** Present only where a synchronous read is free (CPU memory). */
   readSync?(buf: B): TypedArray;
   stats(): BackendStats;
+  /**
+   * Releases the device (GPU context, worker threads). Called once, by releaseBackend(), after
+   * the backend left the registry; tensors still on it can only be disposed afterwards.
+   */
+  dispose?(): void | Promise<void>;
 }
 
 export function bytesPerElement(dtype: DType): number {

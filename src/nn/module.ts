@@ -1,5 +1,5 @@
 import { allocTyped } from '../backends/types.js';
-import { keep, noGrad, tensor, type DType, type Tensor } from '../tensor/index.js';
+import { defaultBackendName, keep, noGrad, tensor, type DType, type Tensor } from '../tensor/index.js';
 import { shapeStr, sameShape } from '../tensor/shape.js';
 
 /** Raw values of a named tensor, as held in a checkpoint. */
@@ -102,5 +102,6 @@ export function uniformParam(shape: number[], bound: number, draw: (out: Float32
   const n = shape.reduce((a, b) => a * b, 1);
   const v = allocTyped(dtype, n);
   draw(v, -bound, bound);
-  return noGrad(() => tensor(v, shape, { dtype, backend }));
+  // parameters live on the default backend whatever their size (a bias of 3 is still updated there)
+  return noGrad(() => tensor(v, shape, { dtype, backend: backend ?? defaultBackendName() }));
 }

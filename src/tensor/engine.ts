@@ -1,7 +1,7 @@
 import type { Attrs, Backend, DType } from '../backends/types.js';
-import { chooseBackend, getBackend, getKernel, setBackendPreference } from '../backends/registry.js';
+import { chooseBackend, getBackend, getBackendPreference, getKernel, setBackendPreference, unregisterBackend } from '../backends/registry.js';
 import { Node, type OpDef } from './node.js';
-import { emptyOn, setDefaultBackend, Tensor, viewOf } from './tensor.js';
+import { defaultBackendName, emptyOn, setDefaultBackend, Tensor, viewOf } from './tensor.js';
 
 let gradEnabled = true;
 let nextNodeId = 1;
@@ -33,29 +33,69 @@ export function setBackend(...names: string[]): void {
   setDefaultBackend(names[0]);
 }
 
-/** An explicit, counted copy of t onto another backend. */
+/**
+ * Releases a backend's device (a GPU context, worker threads): it leaves the registry and the
+ * preference, so later ops run on the remaining backends; tensors still on it can only be
+ * disposed. The default backend falls back to the first one still preferred.
+ */
+export async function releaseBackend(name: string): Promise<void> {
+  const b = unregisterBackend(name);
+  if (defaultBackendName() === name) setDefaultBackend(getBackendPreference()[0]);
+  await b.dispose?.();
+}
+
+/**
+ * An explicit, counted copy of t onto another backend, for tensors on a backend that reads
+ * synchronously (CPU memory). From an asynchronous backend (GPU) use toBackendAsync.
+ */
 export function toBackend(t: Tensor, name: string): Tensor {
   return copyTo(t, getBackend(name));
 }
 
+/** An explicit, counted copy of t onto another backend, from any backend: awaits the read. */
+export async function toBackendAsync(t: Tensor, name: string): Promise<Tensor> {
+  const backend = getBackend(name);
+  const src = t.storage.retain(); // t may be disposed while the read is in flight
+  try {
+    const data = src.backend.readSync ? src.backend.readSync(src.buf) : await src.backend.read(src.buf);
+    const out = emptyOn(backend, t.shape, t.dtype);
+    backend.write(out.storage.buf, data);
+    transfers++;
+    return out;
+  } finally {
+    src.release();
+  }
+}
+
 function copyTo(t: Tensor, backend: Backend): Tensor {
   const src = t.storage;
-  if (!src.backend.readSync) throw new Error(`toBackend: reading from '${src.backend.name}' is asynchronous; await t.data() first`);
+  if (!src.backend.readSync) {
+    throw new Error(`toBackend: ${t} lives on '${src.backend.name}', which reads asynchronously; use await toBackendAsync(t, '${backend.name}')`);
+  }
   const out = emptyOn(backend, t.shape, t.dtype);
   backend.write(out.storage.buf, src.backend.readSync(src.buf));
   transfers++;
   return out;
 }
 
-// An op runs where its largest input lives when that backend can run it, so data stays put;
-// otherwise on the preferred backend.
+/**
+ * Where an op runs. Data stays where it is: an input on an asynchronous backend (GPU) pins the
+ * op there, since nothing can leave such a backend without an awaited read; otherwise the op runs
+ * where its largest input lives. Small inputs elsewhere are uploaded (cheap: CPU to GPU is a
+ * write), never downloaded. Without a kernel there, the preferred backend that has one.
+ */
 function placeOp(op: OpDef, inputs: readonly Tensor[], dtype: DType): Backend {
   let home: Backend | null = null;
   let most = -1;
   for (const t of inputs) {
+    const b = t.storage.backend;
+    if (!b.readSync) {
+      if (b.dtypes.includes(dtype) && getKernel(b.name, op.name)) return b;
+      throw new Error(`${op.name}: an input lives on '${b.name}', which has no ${op.name} kernel for ${dtype} and reads asynchronously; move it with await toBackendAsync()`);
+    }
     if (t.size > most) {
       most = t.size;
-      home = t.storage.backend;
+      home = b;
     }
   }
   if (home && home.dtypes.includes(dtype) && getKernel(home.name, op.name)) return home;

@@ -3,13 +3,13 @@ import '../backends/ref/register.js';
 
 export type { DType, Shape, TypedArray, Backend, BackendBuffer, Kernel, KernelTensor } from '../backends/types.js';
 export { registerBackend, registerKernel, getBackend, listBackends, kernelNames } from '../backends/registry.js';
-export { Tensor, tensor, full, zeros, ones, scalar, viewOf, emptyOn, setDefaultBackend } from './tensor.js';
+export { Tensor, tensor, full, zeros, ones, scalar, viewOf, emptyOn, setDefaultBackend, defaultBackendName, SMALL_HOST_ELEMENTS } from './tensor.js';
 export type { NestedArray, PrintOptions } from './format.js';
 export { memory } from './memory.js';
 export type { MemoryInfo, BackendMemory } from './memory.js';
 export type { CreateOptions } from './tensor.js';
 export { scope, keep } from './scope.js';
-export { runOp, noGrad, isGradEnabled, setBackend, toBackend, transferCount } from './engine.js';
+export { runOp, noGrad, isGradEnabled, releaseBackend, setBackend, toBackend, toBackendAsync, transferCount } from './engine.js';
 export { backward, retainGrad, zeroGrad } from './autograd.js';
 export type { BackwardOptions } from './autograd.js';
 export { defineOp, getOp, listOps } from './registry.js';

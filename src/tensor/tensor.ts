@@ -1,5 +1,5 @@
 import { allocTyped, type Backend, type BackendBuffer, type DType, type Shape, type TypedArray } from '../backends/types.js';
-import { getBackend } from '../backends/registry.js';
+import { getBackend, getBackendPreference } from '../backends/registry.js';
 import { checkShape, numel, shapeStr } from './shape.js';
 import { trackTensor } from './scope.js';
 import { formatValues, nest, type NestedArray, type PrintOptions } from './format.js';
@@ -181,13 +181,31 @@ export function emptyOn(backend: Backend, shape: Shape, dtype: DType): Tensor {
   return new Tensor([...shape], dtype, new Storage(backend, backend.alloc(numel(shape), dtype)));
 }
 
+/**
+ * Host data at most this long (a timestep per item, a scalar) is created on a synchronous (CPU)
+ * backend when the default backend is asynchronous: the small ops on it then cost no GPU dispatch
+ * and can be read without a round trip, and an op that meets a large GPU tensor uploads it there.
+ * An explicit `backend` option (parameters pass one) always wins.
+ */
+export const SMALL_HOST_ELEMENTS = 64;
+
+function creationBackend(n: number, dtype: DType): Backend {
+  const d = getBackend(defaultBackend);
+  if (d.readSync || n > SMALL_HOST_ELEMENTS) return d;
+  for (const name of getBackendPreference()) {
+    const b = getBackend(name);
+    if (b.readSync && b.dtypes.includes(dtype)) return b;
+  }
+  return d;
+}
+
 /** A tensor holding a copy of `values` (row-major). */
 export function tensor(values: ArrayLike<number>, shape: Shape, opts: CreateOptions = {}): Tensor {
   checkShape('tensor', shape);
   const n = numel(shape);
   if (values.length !== n) throw new Error(`tensor: ${values.length} values do not fill shape ${shapeStr(shape)} (${n})`);
   const dtype = opts.dtype ?? (values instanceof Float64Array ? 'float64' : 'float32');
-  const backend = getBackend(opts.backend ?? defaultBackend);
+  const backend = opts.backend !== undefined ? getBackend(opts.backend) : creationBackend(n, dtype);
   const t = emptyOn(backend, shape, dtype);
   backend.write(t.storage.buf, values);
   if (opts.requiresGrad) t.requiresGrad = true;
