@@ -38,6 +38,23 @@ describe('checkGoldenCase', () => {
     expect(worstCheck([...ok, ...bad])).toBe(bad[0]);
   });
 
+  test('a non-finite expected value must be matched exactly and does not widen the tolerance', () => {
+    const e = m([['output', host([3], [Infinity, 2, 0])], ['grad.input', host([1], [0])]]);
+    const exact = checkGoldenCase(e, m([['output', host([3], [Infinity, 2, 0])], ['grad.input', host([1], [0])]]), 'relu');
+    expect(casePassed(exact)).toBe(true);
+    // the scale is max|e| over the finite values (2), not Infinity
+    expect(exact[0].allowed).toBeCloseTo(1e-5 + 2e-4, 12);
+    const finite = checkGoldenCase(e, m([['output', host([3], [1e30, 2, 0])], ['grad.input', host([1], [0])]]), 'relu');
+    expect(finite[0]).toMatchObject({ pass: false, reason: '1 of 3 elements off' });
+    const other = checkGoldenCase(e, m([['output', host([3], [Infinity, 5, 0])], ['grad.input', host([1], [0])]]), 'relu');
+    expect(other[0].pass).toBe(false);
+    const wrongSign = checkGoldenCase(e, m([['output', host([3], [-Infinity, 2, 0])], ['grad.input', host([1], [0])]]), 'relu');
+    expect(wrongSign[0].pass).toBe(false);
+    const n = m([['output', host([2], [NaN, 1])], ['grad.input', host([1], [0])]]);
+    expect(checkGoldenCase(n, m([['output', host([2], [NaN, 1])], ['grad.input', host([1], [0])]]), 'relu')[0].pass).toBe(true);
+    expect(checkGoldenCase(n, m([['output', host([2], [7, 1])], ['grad.input', host([1], [0])]]), 'relu')[0].pass).toBe(false);
+  });
+
   test('optional tensors may be left out; nothing compared is not a pass', () => {
     const e = m([['t', host([1], [1])], ['freqs', host([1], [1])], ['output', host([1, 4], [0, 0, 1, 1])]]);
     const checks = checkGoldenCase(e, m([['output', host([1, 4], [0, 0, 1, 1])]]), 'sinusoidal_time_embedding');
