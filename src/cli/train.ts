@@ -133,7 +133,7 @@ async function runTrain(o: TrainOptions, log: TrainLog): Promise<number> {
   baseConfig(o, null); // bad option values fail before anything is created
   await checkWritable(o.out);
   const resume = await resumeSource(o);
-  const stored = resume ? storedTrainConfig(resume.checkpoint) : null;
+  const stored = resume ? storedTrainConfig(resume.checkpoint, resume.path) : null;
   if (resume && !stored) throw new InputError(`${resume.path}: has no training state (a model-only checkpoint), so training cannot resume from it`);
   const base = baseConfig(o, stored);
   const backend = await selectBackend(o.backend, { threads: o.threads === undefined ? undefined : Number(o.threads) });

@@ -46,7 +46,7 @@ export async function readCheckpointFile(path: string): Promise<LoadedCheckpoint
     const msg = firstLine(e);
     if (msg.startsWith('safetensors:')) throw new CheckpointFileError(`${path}: not a safetensors file (${msg.slice(13)})`);
     if (msg.includes('not a DualDomainUNet')) throw new CheckpointFileError(`${path}: not a DualDomainUNet checkpoint (no inc.conv.0.weight / time_mlp.1.weight)`);
-    throw new CheckpointFileError(`${path}: ${msg}`);
+    throw new CheckpointFileError(`${path}: ${msg.replace(/^checkpoint: /, '')}`);
   }
 }
 

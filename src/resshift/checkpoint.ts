@@ -2,13 +2,17 @@ import { parseSafetensors, serializeSafetensors } from '../nn/safetensors.js';
 import type { NamedArray } from '../nn/module.js';
 import type { Adam } from '../nn/adam.js';
 import { DualDomainUNet, defaultUNetConfig, type UNetConfig } from './model.js';
-import { DEFAULT_RESSHIFT_CONFIG, type ResShiftConfig } from './schedule.js';
+import { checkStateFits, checkUNetConfig } from './model-shapes.js';
+import { checkDiffusionConfig, DEFAULT_RESSHIFT_CONFIG, type ResShiftConfig } from './schedule.js';
 import { Rng } from '../tensor/rng.js';
 
 // Checkpoints are two safetensors files. The model file holds exactly the reference state dict
 // (so PyTorch loads it with a strict load_state_dict) plus our settings in __metadata__; the
 // optimizer file beside it holds Adam's moments under the same names. The model file is written
 // last and names the optimizer file, so its presence marks a complete checkpoint.
+//
+// Every setting read from a file is checked (sane bounds, and the model's widths against the
+// tensors actually present) before anything is built from it.
 
 export const CHECKPOINT_FORMAT = 'resshift-ts/1';
 
@@ -58,15 +62,31 @@ function parseJson(what: string, s: string | undefined): unknown {
   }
 }
 
+function checked<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw new Error(`checkpoint: ${what}: ${(e as Error).message}`);
+  }
+}
+
 /**
  * Reads a model file: ours (settings from the metadata) or a plain PyTorch state dict saved as
- * safetensors (widths inferred from the tensor shapes, default diffusion settings).
+ * safetensors (widths inferred from the tensor shapes, default diffusion settings). The settings
+ * are checked, and the tensors must be exactly the model's, before anything is built.
  */
 export function checkpointFromBytes(bytes: Uint8Array): LoadedCheckpoint {
   const { tensors, metadata } = parseSafetensors(bytes);
   const state = new Map<string, NamedArray>([...tensors].map(([n, t]) => [n, { shape: t.shape, data: t.data }]));
-  const model = (parseJson('model', metadata.model) as UNetConfig | undefined) ?? inferModelConfig(state);
-  const diffusion = { ...DEFAULT_RESSHIFT_CONFIG, ...((parseJson('diffusion', metadata.diffusion) as Partial<ResShiftConfig>) ?? {}) };
+  const stored = parseJson('model', metadata.model);
+  const model = stored === undefined ? inferModelConfig(state) : checked("metadata 'model'", () => checkUNetConfig(stored));
+  checkStateFits(model, state);
+  const storedDiffusion = parseJson('diffusion', metadata.diffusion);
+  if (storedDiffusion !== undefined && (typeof storedDiffusion !== 'object' || storedDiffusion === null || Array.isArray(storedDiffusion))) {
+    throw new Error(`checkpoint: metadata 'diffusion' is not an object`);
+  }
+  // a file may name only the settings that differ from the reference run
+  const diffusion = checked("metadata 'diffusion'", () => checkDiffusionConfig({ ...DEFAULT_RESSHIFT_CONFIG, ...(storedDiffusion as Partial<ResShiftConfig> | undefined) }));
   const train = parseJson('train', metadata.train) as Record<string, unknown> | undefined;
   return { state, meta: { model, diffusion, train, optimizerFile: metadata.optimizer_file } };
 }
@@ -77,11 +97,13 @@ function inferModelConfig(state: Map<string, NamedArray>): UNetConfig {
   if (!inc || inc.shape.length !== 4 || !t1 || t1.shape.length !== 2) {
     throw new Error('checkpoint: not a DualDomainUNet state dict (no inc.conv.0.weight / time_mlp.1.weight)');
   }
-  return { ...defaultUNetConfig, baseChannels: inc.shape[0], inChannels: inc.shape[1], timeDim: t1.shape[1] };
+  return checked('inferred widths', () => checkUNetConfig({ ...defaultUNetConfig, baseChannels: inc.shape[0], inChannels: inc.shape[1], timeDim: t1.shape[1] }));
 }
 
 /** A model built from a checkpoint's settings with its weights loaded (strict). */
 export function modelFromCheckpoint(ck: LoadedCheckpoint, backend?: string): DualDomainUNet {
+  // the settings may come from anywhere: nothing is allocated until the tensors are known to fit
+  checkStateFits(checkUNetConfig(ck.meta.model), ck.state);
   const model = new DualDomainUNet(ck.meta.model, { rng: new Rng(0), backend });
   try {
     model.loadStateDict(ck.state);

@@ -244,11 +244,25 @@ function trainMetaOf(path: string, ck: LoadedCheckpoint): TrainMeta {
   const ints = [p.epoch, p.stepInEpoch, p.step];
   if (!ints.every((v) => Number.isInteger(v) && (v as number) >= 0) || typeof p.epochLossSum !== 'number') throw new ResumeError(`${path}: training position is malformed`);
   if (ck.meta.model.baseChannels !== m.config.width) throw new ResumeError(`${path}: model width ${ck.meta.model.baseChannels} differs from its training config's ${m.config.width}`);
+  checkStoredConfig(path, m.config);
   return m as TrainMeta;
 }
 
-/** The training settings stored in a checkpoint, if it has any. */
-export function storedTrainConfig(ck: LoadedCheckpoint): (TrainConfig & { diffusion: ResShiftConfig }) | null {
+function checkStoredConfig(path: string, c: TrainConfig): void {
+  try {
+    checkTrainConfig(c);
+  } catch (e) {
+    throw new ResumeError(`${path}: stored training settings are invalid (${(e as Error).message})`);
+  }
+}
+
+/**
+ * The training settings stored in a checkpoint, if it has any; checked (ResumeError naming
+ * `path`) so that a bad stored setting stops a run before any data is loaded.
+ */
+export function storedTrainConfig(ck: LoadedCheckpoint, path = 'checkpoint'): (TrainConfig & { diffusion: ResShiftConfig }) | null {
   const m = ck.meta.train as Partial<TrainMeta> | undefined;
-  return m?.config ?? null;
+  if (!m?.config) return null;
+  checkStoredConfig(path, m.config);
+  return m.config;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Adam } from '../../src/nn/adam.js';
-import { serializeSafetensors } from '../../src/nn/safetensors.js';
+import { parseSafetensors, serializeSafetensors } from '../../src/nn/safetensors.js';
 import { modelToBytes } from '../../src/resshift/checkpoint.js';
 import {
   findLatestCheckpoint, loadOptimizerFile, modelFromCheckpointFile, parseCheckpointName, readCheckpointFile, saveCheckpoint,
@@ -67,5 +67,31 @@ describe('checkpoint files', () => {
     await expect(loadOptimizerFile(ok, ck, model, opt)).rejects.toThrow(`${ok}: has no optimizer state`);
     opt.dispose();
     expect(readFileSync(ok).length).toBe(bytes.length);
+  });
+
+  it('refuses hostile settings when the file is read, before anything is built', async () => {
+    const write = (name: string, over: Record<string, unknown>) => {
+      const path = join(tmp, name);
+      writeFileSync(path, modelToBytes(model, { ...meta, diffusion: { ...DEFAULT_RESSHIFT_CONFIG, ...over } as typeof meta.diffusion }));
+      return path;
+    };
+    const bigT = write('big-T.safetensors', { T: 1e9 });
+    const t0 = performance.now();
+    await expect(readCheckpointFile(bigT)).rejects.toThrow(`${bigT}: metadata 'diffusion': diffusion.T must be an integer in 2..10000, got 1000000000`);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    const kappa = write('big-kappa.safetensors', { kappa: 1e30 });
+    await expect(readCheckpointFile(kappa)).rejects.toThrow(`${kappa}: metadata 'diffusion': diffusion.kappa must be in (0, 100], got 1e+30`);
+    const odd = write('odd-key.safetensors', { steps: 4 });
+    await expect(readCheckpointFile(odd)).rejects.toThrow(/diffusion settings: unknown steps/);
+    // a file naming only some settings gets the reference run's for the rest, as before
+    const { tensors } = parseSafetensors(readFileSync(odd));
+    const partial = join(tmp, 'partial.safetensors');
+    writeFileSync(partial, serializeSafetensors([...tensors].map(([n, t]) => [n, { shape: t.shape, data: t.data }]), { model: JSON.stringify(model.config), diffusion: JSON.stringify({ T: 4 }) }));
+    expect((await readCheckpointFile(partial)).meta.diffusion).toEqual({ ...DEFAULT_RESSHIFT_CONFIG, T: 4 });
+  });
+
+  it('still reads the bundled model', async () => {
+    const ck = await readCheckpointFile('models/resshift-default.safetensors');
+    modelFromCheckpointFile('models/resshift-default.safetensors', ck).dispose();
   });
 });

@@ -106,6 +106,27 @@ describe.skipIf(!built)('resshift-ts train (needs `npm run build`; skipped when 
     }
   });
 
+  it('hostile diffusion settings in a checkpoint are refused up front', () => {
+    const src = join(tmp, 'out-int', 'resshift_epoch_2.safetensors');
+    const { tensors, metadata } = parseSafetensors(readFileSync(src));
+    const list = [...tensors].map(([n, t]) => [n, { shape: t.shape, data: t.data }] as [string, { shape: number[]; data: Float32Array | Float64Array }]);
+    for (const [name, over, msg] of [
+      ['kappa', { kappa: 1e30 }, /diffusion\.kappa must be in \(0, 100\], got 1e\+30/],
+      ['T', { T: 1e9 }, /diffusion\.T must be an integer in 2\.\.10000, got 1000000000/],
+    ] as const) {
+      const dir = join(tmp, `hostile-${name}`);
+      mkdirSync(dir);
+      const diffusion = JSON.stringify({ ...JSON.parse(metadata.diffusion), ...over });
+      writeFileSync(join(dir, 'resshift_epoch_2.safetensors'), serializeSafetensors(list, { ...metadata, diffusion }));
+      expectInputError(['--data', data, '--out', dir, ...tiny, '--steps', '6'], msg);
+      // the same settings inside the stored training config only
+      const train = JSON.parse(metadata.train);
+      train.config.diffusion = { ...train.config.diffusion, ...over };
+      writeFileSync(join(dir, 'resshift_epoch_2.safetensors'), serializeSafetensors(list, { ...metadata, train: JSON.stringify(train) }));
+      expectInputError(['--data', data, '--out', dir, ...tiny, '--steps', '6'], new RegExp(`resshift_epoch_2\\.safetensors: stored training settings are invalid \\(${msg.source}\\)`));
+    }
+  });
+
   it('--help lists the options and the exit codes', () => {
     const r = spawnSync(process.execPath, ['bin/resshift-ts.js', 'train', '--help'], { encoding: 'utf8' });
     expect(r.status).toBe(0);

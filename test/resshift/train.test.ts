@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCheckpointFile } from '../../src/resshift/checkpoint-files.js';
 import { ImageSet } from '../../src/resshift/data.js';
-import { Trainer, type TrainConfig, type TrainEvent, type TrainResult } from '../../src/resshift/trainer.js';
+import { Trainer, TrainConfigError, type TrainConfig, type TrainEvent, type TrainResult } from '../../src/resshift/trainer.js';
 import { tempDir, tensorBytes, tinyConfig, writeImages } from './train-fixtures.js';
 
 const tmp = tempDir('train');
@@ -93,6 +93,16 @@ describe('Trainer', () => {
   it('refuses to resume with different settings or from a model-only file', async () => {
     const path = join(tmp, 'a', 'resshift_epoch_1.safetensors');
     await expect(train(join(tmp, 'x'), { ...config, crop: 24 }, { resume: path })).rejects.toThrow(/settings differ from the run being resumed: crop 24 \(checkpoint: 16\)/);
+  });
+
+  it('refuses diffusion settings out of bounds before the first step', async () => {
+    const set = await ImageSet.load(data, { crop: 16 });
+    for (const [over, msg] of [[{ kappa: 1e30 }, 'diffusion.kappa must be in (0, 100], got 1e+30'], [{ T: 1e9 }, 'diffusion.T must be an integer in 2..10000, got 1000000000']] as const) {
+      const bad = tinyConfig({ diffusion: { ...config.diffusion, ...over } });
+      const err = await Trainer.create({ config: bad, train: set, out: join(tmp, 'never') }).catch((e) => e);
+      expect(err).toBeInstanceOf(TrainConfigError);
+      expect(err.message).toBe(msg);
+    }
   });
 
   it('lowers the loss on a learnable toy task (flat colours: the residual is zero)', async () => {
