@@ -11,6 +11,12 @@ import { Rng } from '../tensor/rng.js';
 // optimizer file beside it holds Adam's moments under the same names. The model file is written
 // last and names the optimizer file, so its presence marks a complete checkpoint.
 //
+// Both files of a checkpoint written by `train` carry the same run_id (a random id of the train
+// session that wrote them) and step in their metadata, and resuming checks that they agree: two
+// sessions writing one folder, or files copied together from two runs, cannot silently join one
+// run's model with another's optimizer state. Files written before run ids existed have neither;
+// such a legacy pair is accepted without this check.
+//
 // Every setting read from a file is checked (sane bounds, and the model's widths against the
 // tensors actually present) before anything is built from it.
 
@@ -23,6 +29,24 @@ export interface CheckpointMeta {
   train?: Record<string, unknown>;
   /** File name of the optimizer state beside this one. */
   optimizerFile?: string;
+  /** The train session that wrote this checkpoint and its optimizer step; absent in model-only and legacy files. */
+  run?: RunStamp;
+}
+
+/** What ties a model file to its optimizer file: the writing session's id and the step. */
+export interface RunStamp {
+  id: string;
+  step: number;
+}
+
+const RUN_ID = /^[\w-]{1,100}$/;
+
+function runStamp(what: string, id: string | undefined, step: string | undefined): RunStamp | undefined {
+  if (id === undefined) return undefined;
+  if (!RUN_ID.test(id)) throw new Error(`checkpoint: ${what} has a malformed run_id`);
+  const n = Number(step);
+  if (step === undefined || !Number.isSafeInteger(n) || n < 0) throw new Error(`checkpoint: ${what} has run_id but no valid step (${step})`);
+  return { id, step: n };
 }
 
 export function modelToBytes(model: DualDomainUNet, meta: CheckpointMeta): Uint8Array {
@@ -34,10 +58,15 @@ export function modelToBytes(model: DualDomainUNet, meta: CheckpointMeta): Uint8
   };
   if (meta.train) md.train = JSON.stringify(meta.train);
   if (meta.optimizerFile) md.optimizer_file = meta.optimizerFile;
+  if (meta.run) {
+    md.run_id = meta.run.id;
+    md.step = String(meta.run.step);
+  }
   return serializeSafetensors(tensors, md);
 }
 
-export function optimizerToBytes(model: DualDomainUNet, opt: Adam): Uint8Array {
+/** Adam's moments; `runId` (the writing session) goes into the metadata beside the step. */
+export function optimizerToBytes(model: DualDomainUNet, opt: Adam, runId?: string): Uint8Array {
   const names = model.namedParameters().map(([n]) => n);
   if (names.length !== opt.slots.length) throw new Error(`checkpoint: optimizer has ${opt.slots.length} slots for ${names.length} parameters`);
   const tensors: [string, { shape: number[]; data: Float32Array }][] = [];
@@ -45,7 +74,9 @@ export function optimizerToBytes(model: DualDomainUNet, opt: Adam): Uint8Array {
     tensors.push([`exp_avg.${names[i]}`, { shape: [...s.expAvg.shape], data: Float32Array.from(s.expAvg.dataSync()) }]);
     tensors.push([`exp_avg_sq.${names[i]}`, { shape: [...s.expAvgSq.shape], data: Float32Array.from(s.expAvgSq.dataSync()) }]);
   });
-  return serializeSafetensors(tensors, { format: CHECKPOINT_FORMAT, step: String(opt.step) });
+  const md: Record<string, string> = { format: CHECKPOINT_FORMAT, step: String(opt.step) };
+  if (runId !== undefined) md.run_id = runId;
+  return serializeSafetensors(tensors, md);
 }
 
 export interface LoadedCheckpoint {
@@ -88,7 +119,8 @@ export function checkpointFromBytes(bytes: Uint8Array): LoadedCheckpoint {
   // a file may name only the settings that differ from the reference run
   const diffusion = checked("metadata 'diffusion'", () => checkDiffusionConfig({ ...DEFAULT_RESSHIFT_CONFIG, ...(storedDiffusion as Partial<ResShiftConfig> | undefined) }));
   const train = parseJson('train', metadata.train) as Record<string, unknown> | undefined;
-  return { state, meta: { model, diffusion, train, optimizerFile: metadata.optimizer_file } };
+  const run = runStamp('model file', metadata.run_id, metadata.step);
+  return { state, meta: { model, diffusion, train, optimizerFile: metadata.optimizer_file, ...(run ? { run } : {}) } };
 }
 
 function inferModelConfig(state: Map<string, NamedArray>): UNetConfig {
@@ -114,11 +146,15 @@ export function modelFromCheckpoint(ck: LoadedCheckpoint, backend?: string): Dua
   return model;
 }
 
-/** Adam moments from an optimizer file, in the model's parameter order. */
-export function optimizerFromBytes(bytes: Uint8Array, model: DualDomainUNet): { step: number; moments: { expAvg: Float32Array; expAvgSq: Float32Array }[] } {
+/**
+ * Adam moments from an optimizer file, in the model's parameter order, with the file's step and
+ * run id (undefined in files written before run ids existed).
+ */
+export function optimizerFromBytes(bytes: Uint8Array, model: DualDomainUNet): { step: number; runId?: string; moments: { expAvg: Float32Array; expAvgSq: Float32Array }[] } {
   const { tensors, metadata } = parseSafetensors(bytes);
   const step = Number(metadata.step);
-  if (!Number.isInteger(step) || step < 0) throw new Error(`checkpoint: optimizer file has no valid step (${metadata.step})`);
+  if (!Number.isSafeInteger(step) || step < 0) throw new Error(`checkpoint: optimizer file has no valid step (${metadata.step})`);
+  const runId = runStamp('optimizer file', metadata.run_id, metadata.step)?.id;
   const names = model.namedParameters().map(([n]) => n);
   const missing = names.flatMap((n) => [`exp_avg.${n}`, `exp_avg_sq.${n}`]).filter((k) => !tensors.has(k));
   if (missing.length) throw new Error(`checkpoint: optimizer file lacks ${missing.slice(0, 4).join(', ')}${missing.length > 4 ? ` and ${missing.length - 4} more` : ''}`);
@@ -126,6 +162,7 @@ export function optimizerFromBytes(bytes: Uint8Array, model: DualDomainUNet): { 
   if (extra.length) throw new Error(`checkpoint: optimizer file has unexpected ${extra.slice(0, 4).join(', ')}`);
   return {
     step,
+    ...(runId !== undefined ? { runId } : {}),
     moments: names.map((n) => ({ expAvg: Float32Array.from(tensors.get(`exp_avg.${n}`)!.data), expAvgSq: Float32Array.from(tensors.get(`exp_avg_sq.${n}`)!.data) })),
   };
 }
