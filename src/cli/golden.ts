@@ -122,7 +122,13 @@ async function runGolden(path: string, opts: GoldenOptions): Promise<number> {
   } else {
     console.log(`${summary.cases} cases on ${opts.backend}: ${summary.passed} passed, ${summary.failed} failed, ${summary.unsupported} unsupported, ${summary.errors} errors`);
   }
-  return opts.check && summary.failed + summary.errors > 0 ? 1 : 0;
+  if (!opts.check) return 0;
+  // a folder of unsupported cases checks nothing: that is no evidence of conformance
+  if (summary.passed + summary.failed === 0) {
+    console.error(`resshift-ts golden: --check: nothing was checked (${summary.unsupported} unsupported, ${summary.errors} errors of ${summary.cases} cases)`);
+    return 1;
+  }
+  return summary.failed + summary.errors > 0 ? 1 : 0;
 }
 
 /** `resshift-ts golden`: runs PyTorch golden cases through the engine and compares the results. */
@@ -133,7 +139,7 @@ export function addGoldenCommand(program: Command): void {
     .argument('<case-file-or-folder>', 'a case file or a folder of *.safetensors cases')
     .option('--backend <name>', 'backend to compute on (ref, wasm)', 'ref')
     .option('--out <dir>', 'write the computed tensors to <dir>/<case file name>')
-    .option('--check', 'exit with status 1 when a case fails or errors')
+    .option('--check', 'exit with status 1 when a case fails or errors, or when no case could be checked')
     .option('--json', 'print one JSON report instead of text lines')
     .action(async (path: string, opts: GoldenOptions) => {
       // `... | head` closes stdout early: stop quietly, as other command-line tools do

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../node/files.js';
 import { CheckpointFileError, findLatestCheckpoint, readCheckpointFile } from '../resshift/checkpoint-files.js';
 import type { LoadedCheckpoint } from '../resshift/checkpoint.js';
+import { acquireCheckpointLock, CheckpointLockError, removeStaleTempFiles } from '../resshift/checkpoint-lock.js';
 import { DatasetError, ImageSet, resolveDatasetDirs } from '../resshift/data.js';
 import { stepsPerEpoch } from '../resshift/train-batch.js';
 import { ResumeError, storedTrainConfig, Trainer, TrainConfigError, TRAIN_DEFAULTS, type TrainConfig } from '../resshift/trainer.js';
@@ -132,8 +133,20 @@ async function runTrain(o: TrainOptions, log: TrainLog): Promise<number> {
   if (o.epochs !== undefined) positiveInt('epochs', o.epochs);
   baseConfig(o, null); // bad option values fail before anything is created
   await checkWritable(o.out);
+  // one train per folder, held from before the newest checkpoint is chosen until the process ends
+  const lock = await acquireCheckpointLock(o.out);
+  try {
+    const removed = await removeStaleTempFiles(o.out);
+    if (removed.length) log.warn(`removed ${removed.length} temporary file(s) left in ${o.out} by killed runs`);
+    return await runLocked(o, log);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runLocked(o: TrainOptions, log: TrainLog): Promise<number> {
   const resume = await resumeSource(o);
-  const stored = resume ? storedTrainConfig(resume.checkpoint) : null;
+  const stored = resume ? storedTrainConfig(resume.checkpoint, resume.path) : null;
   if (resume && !stored) throw new InputError(`${resume.path}: has no training state (a model-only checkpoint), so training cannot resume from it`);
   const base = baseConfig(o, stored);
   const backend = await selectBackend(o.backend, { threads: o.threads === undefined ? undefined : Number(o.threads) });
@@ -173,7 +186,7 @@ async function runTrain(o: TrainOptions, log: TrainLog): Promise<number> {
   }
 }
 
-const INPUT_ERRORS = [InputError, DatasetError, CheckpointFileError, ResumeError, TrainConfigError];
+const INPUT_ERRORS = [InputError, DatasetError, CheckpointFileError, CheckpointLockError, ResumeError, TrainConfigError];
 
 /** `resshift-ts train`: trains the ResShift model on a folder of HR images, resumably. */
 export function addTrainCommand(program: Command): void {

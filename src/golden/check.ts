@@ -8,7 +8,10 @@ export interface TensorCheck {
   maxAbs: number;
   /** maxAbs / max|expected| (maxAbs itself when the expected tensor is all zeros). */
   maxRel: number;
-  /** The error each element may have: atol + rtol * max|expected|. */
+  /**
+   * The error each finite element may have: atol + rtol * max|expected| over the finite expected
+   * values. Non-finite expected values (Inf, NaN) must be matched exactly.
+   */
   allowed: number;
   tolerance: Tolerance;
   pass: boolean;
@@ -20,8 +23,9 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 function compare(name: string, got: HostTensor | undefined, want: HostTensor, tol: Tolerance): TensorCheck {
+  // an Inf (or NaN) expected value would make every error allowed: only finite ones set the scale
   let scale = 0;
-  for (const v of want.data) scale = Math.max(scale, Math.abs(v));
+  for (const v of want.data) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
   const allowed = tol.atol + tol.rtol * scale;
   const base = { name, allowed, tolerance: tol };
   if (!got) return { ...base, maxAbs: Infinity, maxRel: Infinity, pass: false, reason: 'not computed' };
@@ -33,7 +37,8 @@ function compare(name: string, got: HostTensor | undefined, want: HostTensor, to
   for (let i = 0; i < want.data.length; i++) {
     const e = want.data[i];
     const a = got.data[i];
-    // equal infinities (and equal NaNs) agree; any other non-finite difference fails
+    // equal infinities (and NaN for NaN) agree; any other non-finite difference is Infinity or
+    // NaN and fails, so a non-finite expected value is matched exactly
     const d = a === e || (a !== a && e !== e) ? 0 : Math.abs(a - e);
     if (!(d <= allowed)) bad++;
     if (!(d <= maxAbs)) maxAbs = d !== d ? Infinity : d;

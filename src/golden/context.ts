@@ -8,12 +8,26 @@ import { UnsupportedCase, type HostTensor } from './types.js';
  * ones are not in here, so they cannot leak into a computation).
  */
 export class CaseContext {
+  /**
+   * @param maxElements the most elements an output sized by the arguments may have (see
+   *   outputBudget): the arguments are metadata, and a few bytes of them can ask for gigabytes.
+   */
   constructor(
     readonly op: string,
     readonly args: Readonly<Record<string, unknown>>,
     private readonly given: ReadonlyMap<string, HostTensor>,
     readonly backend: string,
+    readonly maxElements = Infinity,
   ) {}
+
+  /**
+   * Throws before an output whose size the arguments decide is built, when it would hold more
+   * than maxElements elements.
+   */
+  checkSize(what: string, shape: readonly number[]): void {
+    const n = shape.reduce((a, d) => a * Math.max(d, 0), 1);
+    if (!(n <= this.maxElements)) throw new Error(`${what} [${shape.join(', ')}] would hold ${n} elements, more than the ${this.maxElements} this case file can check`);
+  }
 
   has(name: string): boolean {
     return this.given.has(name);
@@ -96,6 +110,22 @@ export class CaseContext {
     const v = this.args[key];
     if (v !== undefined && v !== null && !ok(v)) this.unsupported(`${key}=${JSON.stringify(v)} (only ${what} is implemented)`);
   }
+}
+
+/**
+ * The element budget of a case: each computed output is compared with an expected tensor of the
+ * same shape in the file, so no output of an honest case holds more elements than the file's
+ * tensors together. Small cases get 2^20 so that an argument-only case (eta_schedule) still runs.
+ */
+export function outputBudget(tensors: ReadonlyMap<string, HostTensor>): number {
+  let n = 0;
+  for (const t of tensors.values()) n += t.data.length;
+  return Math.max(n, 2 ** 20);
+}
+
+/** floor((n + 2 pad - k) / stride) + 1: a convolution's or pooling's output length. */
+export function windowOutput(n: number, k: number, stride: number, pad: number): number {
+  return Math.floor((n + 2 * pad - k) / stride) + 1;
 }
 
 /**

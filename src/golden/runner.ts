@@ -1,7 +1,7 @@
 import { getBackend, getBackendPreference, setBackendPreference } from '../backends/registry.js';
 import { scope, setBackend, Tensor } from '../tensor/index.js';
 import { defaultBackendName, setDefaultBackend } from '../tensor/tensor.js';
-import { CaseContext } from './context.js';
+import { CaseContext, outputBudget } from './context.js';
 import { parseGoldenCase } from './parse.js';
 import { handlerFor } from './registry.js';
 import { UnsupportedCase, type CaseOutputs, type GoldenCase, type GoldenRunResult, type HostTensor } from './types.js';
@@ -62,7 +62,7 @@ export async function runGoldenCase(input: Uint8Array | GoldenCase, opts: RunOpt
     return { ...base, status: 'error', reason: (e as Error).message, outputs: new Map() };
   }
   const given = new Map([...gc.tensors].filter(([name]) => handler.isGiven(name, gc.op)));
-  const ctx = new CaseContext(gc.op, gc.args, given, backend);
+  const ctx = new CaseContext(gc.op, gc.args, given, backend, outputBudget(gc.tensors));
   try {
     const outs = withBackend(backend, () => scope(() => handler.run(ctx)));
     return { ...base, status: 'ok', outputs: await readBack(outs) };

@@ -4,6 +4,7 @@
 //                                              N completed epochs, S optimizer steps in total
 // each with `<same base>.optim.safetensors` beside it. The optimizer file is written first and
 // the model file last, both atomically, so a model file on disk always has its optimizer file.
+// Both carry the writing session's run id and the step (see checkpoint.ts), checked on resume.
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Adam } from '../nn/adam.js';
@@ -46,7 +47,7 @@ export async function readCheckpointFile(path: string): Promise<LoadedCheckpoint
     const msg = firstLine(e);
     if (msg.startsWith('safetensors:')) throw new CheckpointFileError(`${path}: not a safetensors file (${msg.slice(13)})`);
     if (msg.includes('not a DualDomainUNet')) throw new CheckpointFileError(`${path}: not a DualDomainUNet checkpoint (no inc.conv.0.weight / time_mlp.1.weight)`);
-    throw new CheckpointFileError(`${path}: ${msg}`);
+    throw new CheckpointFileError(`${path}: ${msg.replace(/^checkpoint: /, '')}`);
   }
 }
 
@@ -110,6 +111,8 @@ export interface SaveCheckpointOptions extends CheckpointPosition {
   model: DualDomainUNet;
   optimizer: Adam;
   meta: CheckpointMeta;
+  /** Id of the writing session; stored with the optimizer's step in both files. */
+  runId: string;
 }
 
 /** Writes the optimizer file, then the model file (both atomic); returns the model file's path. */
@@ -117,9 +120,20 @@ export async function saveCheckpoint(dir: string, o: SaveCheckpointOptions): Pro
   await mkdir(dir, { recursive: true });
   const path = join(dir, checkpointName(o));
   const optimizerFile = optimizerFileName(path);
-  await writeFileAtomic(join(dir, optimizerFile), optimizerToBytes(o.model, o.optimizer));
-  await writeFileAtomic(path, modelToBytes(o.model, { ...o.meta, optimizerFile }));
+  await writeFileAtomic(join(dir, optimizerFile), optimizerToBytes(o.model, o.optimizer, o.runId));
+  await writeFileAtomic(path, modelToBytes(o.model, { ...o.meta, optimizerFile, run: { id: o.runId, step: o.optimizer.step } }));
   return path;
+}
+
+/** Null when the two files are one checkpoint, else why not (one line). */
+function pairMismatch(modelFile: string, ck: LoadedCheckpoint, opt: { step: number; runId?: string }): string | null {
+  const run = ck.meta.run;
+  // a legacy pair (written before run ids) has nothing to compare; the trainer still compares steps
+  if (!run && opt.runId === undefined) return null;
+  const mine = opt.runId === undefined ? 'has no run id' : `is run ${opt.runId} at step ${opt.step}`;
+  const theirs = run ? `run ${run.id} at step ${run.step}` : 'a file without run id';
+  if (run && opt.runId === run.id && opt.step === run.step) return null;
+  return `is not the optimizer state of ${basename(modelFile)}: it ${mine}, the model file is ${theirs} (were two train runs writing to one folder?)`;
 }
 
 /**
@@ -132,8 +146,10 @@ export async function loadOptimizerFile(path: string, ck: LoadedCheckpoint, mode
   const optPath = join(dirname(path), basename(ck.meta.optimizerFile));
   const bytes = await readBytes(optPath, 'optimizer file');
   try {
-    const { step, moments } = optimizerFromBytes(bytes, model);
-    optimizer.loadState(step, moments);
+    const opt = optimizerFromBytes(bytes, model);
+    const mismatch = pairMismatch(path, ck, opt);
+    if (mismatch) throw new Error(mismatch);
+    optimizer.loadState(opt.step, opt.moments);
   } catch (e) {
     throw new CheckpointFileError(`${optPath}: ${firstLine(e).replace(/^(checkpoint|safetensors): /, '')}`);
   }

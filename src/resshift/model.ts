@@ -46,6 +46,22 @@ class DCTBranch extends Module {
 
 const R = Math.fround(Math.SQRT1_2);
 /**
+ * 1/sqrt(2) as each float format a checkpoint may store it in holds it: float32 (F32, and F64
+ * read into float32) and half precision (a model.half() export: F16 and BF16 both round it to
+ * 0.70703125, 7.5e-5 away from the float32 value). Around each, the slack float32 files always
+ * had (1e-6, ~17 float32 ulps) for values computed rather than rounded once; it is far below the
+ * spacing of half-precision values there (2^-11 for F16, 2^-8 for BF16), so no other half value
+ * passes.
+ */
+const HAAR_VALUES = [R, 0.70703125]; // F16: 1448 / 2048, BF16: 181 / 256
+const HAAR_SLACK = 1e-6;
+
+/** Whether |v| is 1/sqrt(2) as some supported storage format holds it. */
+function isHaarMagnitude(v: number): boolean {
+  return HAAR_VALUES.some((h) => Math.abs(Math.abs(v) - h) <= HAAR_SLACK);
+}
+
+/**
  * pytorch_wavelets keeps its Haar filters as buffers, so they are part of the state dict. The
  * transform here is the fixed Haar lifting, so loading checks they still hold the Haar filters.
  */
@@ -64,8 +80,8 @@ class HaarFilters extends Module {
   protected override afterLoad(): void {
     for (const [name, t] of this.stateDict()) {
       const v = t.dataSync();
-      const expected = name.startsWith('h1') || name.startsWith('g1') ? [R, -R] : [R, R];
-      if (v.some((x, i) => Math.abs(x - expected[i]) > 1e-6)) {
+      const signs = name.startsWith('h1') || name.startsWith('g1') ? [1, -1] : [1, 1];
+      if (v.some((x, i) => Math.sign(x) !== signs[i] || !isHaarMagnitude(x))) {
         throw new Error(`state dict: Haar filter ${name} holds [${[...v].join(', ')}]; only the Haar wavelet is supported`);
       }
     }

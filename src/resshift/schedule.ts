@@ -13,6 +13,49 @@ export interface ResShiftConfig {
 
 export const DEFAULT_RESSHIFT_CONFIG: Readonly<ResShiftConfig> = Object.freeze({ T: 15, kappa: 2, eta1: 0.008, p: 0.3, etaT: 0.999 });
 
+/**
+ * Bounds on settings read from files (checkpoints, golden cases), checked before anything is
+ * built from them. Every reverse step is a full model evaluation, so 10,000 steps (the most a
+ * DDPM-style schedule uses) is already days of sampling; a larger T only allocates and loops.
+ * kappa is the noise's standard deviation in units of the [-1, 1] image range (the reference
+ * uses 2): beyond 100 the image is lost in the noise, and kappa^2 overflows float32 near 1e19.
+ * eta1 must stay a normal float32 (its square root and log are taken), and p is an exponent
+ * applied to values in [0, 1] (the reference uses 0.3).
+ */
+export const DIFFUSION_BOUNDS = Object.freeze({ maxT: 10_000, maxKappa: 100, minEta1: 1e-30, maxP: 100 });
+
+const DIFFUSION_KEYS: readonly (keyof ResShiftConfig)[] = ['T', 'kappa', 'eta1', 'p', 'etaT'];
+
+/** One-line reason why schedule settings cannot be used, or null. */
+function scheduleProblem(c: Pick<ResShiftConfig, 'T' | 'p' | 'eta1' | 'etaT'>): string | null {
+  const { T, p, eta1, etaT } = c;
+  if (!Number.isInteger(T) || T < 2 || T > DIFFUSION_BOUNDS.maxT) return `T must be an integer in 2..${DIFFUSION_BOUNDS.maxT}, got ${T}`;
+  if (typeof p !== 'number' || !(p > 0 && p <= DIFFUSION_BOUNDS.maxP)) return `p must be in (0, ${DIFFUSION_BOUNDS.maxP}], got ${p}`;
+  if (typeof eta1 !== 'number' || typeof etaT !== 'number' || !(eta1 >= DIFFUSION_BOUNDS.minEta1 && eta1 < etaT && etaT < 1)) {
+    return `need ${DIFFUSION_BOUNDS.minEta1} <= eta1 < etaT < 1, got eta1=${eta1}, etaT=${etaT}`;
+  }
+  return null;
+}
+
+/**
+ * Checks diffusion settings read from a file (every key present, numbers within
+ * DIFFUSION_BOUNDS, no unknown keys) and returns them; the error is one line naming the setting.
+ */
+export function checkDiffusionConfig(v: unknown): ResShiftConfig {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`diffusion settings must be an object, got ${JSON.stringify(v)}`);
+  const o = v as Record<string, unknown>;
+  const unknown = Object.keys(o).filter((k) => !(DIFFUSION_KEYS as readonly string[]).includes(k));
+  if (unknown.length) throw new Error(`diffusion settings: unknown ${unknown.join(', ')}`);
+  for (const k of DIFFUSION_KEYS) {
+    if (typeof o[k] !== 'number') throw new Error(`diffusion.${k} must be a number, got ${JSON.stringify(o[k])}`);
+  }
+  const c = o as unknown as ResShiftConfig;
+  const bad = scheduleProblem(c);
+  if (bad) throw new Error(`diffusion.${bad}`);
+  if (!(c.kappa > 0 && c.kappa <= DIFFUSION_BOUNDS.maxKappa)) throw new Error(`diffusion.kappa must be in (0, ${DIFFUSION_BOUNDS.maxKappa}], got ${c.kappa}`);
+  return { T: c.T, kappa: c.kappa, eta1: c.eta1, p: c.p, etaT: c.etaT };
+}
+
 /** Float32 values, indexed by timestep 0..T, exactly as the reference stores them. */
 export interface EtaSchedule {
   T: number;
@@ -31,9 +74,9 @@ export interface EtaSchedule {
  */
 export function etaSchedule(cfg: Pick<ResShiftConfig, 'T' | 'p' | 'eta1' | 'etaT'> = DEFAULT_RESSHIFT_CONFIG): EtaSchedule {
   const { T, p, eta1, etaT } = cfg;
-  if (!Number.isInteger(T) || T < 2) throw new Error(`etaSchedule: T must be an integer >= 2, got ${T}`);
-  if (!(p > 0) || !Number.isFinite(p)) throw new Error(`etaSchedule: p must be positive, got ${p}`);
-  if (!(eta1 > 0 && eta1 < etaT && etaT < 1)) throw new Error(`etaSchedule: need 0 < eta1 < etaT < 1, got eta1=${eta1}, etaT=${etaT}`);
+  // checked before the T + 1 entries are allocated
+  const bad = scheduleProblem(cfg);
+  if (bad) throw new Error(`etaSchedule: ${bad}`);
   const eta = new Float32Array(T + 1);
   eta[1] = eta1;
   const e1 = eta[1]; // the float32 value, as a double

@@ -1,4 +1,4 @@
-import { DEFAULT_RESSHIFT_CONFIG, type ResShiftConfig } from './schedule.js';
+import { checkDiffusionConfig, DEFAULT_RESSHIFT_CONFIG, type ResShiftConfig } from './schedule.js';
 
 /** Everything that defines a training run; stored in every checkpoint it writes. */
 export interface TrainConfig {
@@ -62,6 +62,12 @@ export function checkTrainConfig(c: TrainConfig): void {
   if (!(c.lr > 0) || !Number.isFinite(c.lr)) throw new TrainConfigError(`lr must be a positive number, got ${c.lr}`);
   if (!(c.etaMin >= 0) || !(c.etaMin <= c.lr)) throw new TrainConfigError(`eta-min must be in [0, lr], got ${c.etaMin}`);
   if (!(c.clip > 0) || !Number.isFinite(c.clip)) throw new TrainConfigError(`clip must be a positive number, got ${c.clip}`);
+  // T, kappa, p, eta1, etaT within sane bounds before a schedule or a step is computed
+  try {
+    checkDiffusionConfig(c.diffusion);
+  } catch (e) {
+    throw new TrainConfigError((e as Error).message);
+  }
 }
 
 /** Settings a resumed run must share with the checkpoint; the rest may change between runs. */

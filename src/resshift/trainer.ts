@@ -3,6 +3,7 @@
 // checkpoint continues bit for bit as if it had never stopped: the data order is a function of
 // (seed, epoch), the per-epoch generators are restored from their counters, the learning rate
 // is a function of the epoch, and evaluation has its own generator.
+import { randomUUID } from 'node:crypto';
 import { Adam } from '../nn/adam.js';
 import { cosineAnnealingLr } from '../nn/lr.js';
 import { Rng } from '../tensor/rng.js';
@@ -75,6 +76,11 @@ export interface TrainerInit {
 
 export class Trainer {
   readonly stepsPerEpoch: number;
+  /**
+   * This session's id, written with the step into both files of each checkpoint it saves. New
+   * for every Trainer, resumed or not: with the step it names exactly one save.
+   */
+  readonly runId = randomUUID();
   readonly schedule: EtaSchedule;
   private order: number[];
   private rngs: EpochRngs;
@@ -225,6 +231,7 @@ export class Trainer {
       step: this.pos.stepInEpoch === 0 ? undefined : this.pos.step,
       model: this.model,
       optimizer: this.optimizer,
+      runId: this.runId,
       meta: { model: this.model.config, diffusion: this.config.diffusion, train: meta as unknown as Record<string, unknown> },
     });
     this.lastSaved = { path, step: this.pos.step };
@@ -244,11 +251,26 @@ function trainMetaOf(path: string, ck: LoadedCheckpoint): TrainMeta {
   const ints = [p.epoch, p.stepInEpoch, p.step];
   if (!ints.every((v) => Number.isInteger(v) && (v as number) >= 0) || typeof p.epochLossSum !== 'number') throw new ResumeError(`${path}: training position is malformed`);
   if (ck.meta.model.baseChannels !== m.config.width) throw new ResumeError(`${path}: model width ${ck.meta.model.baseChannels} differs from its training config's ${m.config.width}`);
+  if (ck.meta.run && ck.meta.run.step !== p.step) throw new ResumeError(`${path}: metadata step ${ck.meta.run.step} differs from its training position's step ${p.step}`);
+  checkStoredConfig(path, m.config);
   return m as TrainMeta;
 }
 
-/** The training settings stored in a checkpoint, if it has any. */
-export function storedTrainConfig(ck: LoadedCheckpoint): (TrainConfig & { diffusion: ResShiftConfig }) | null {
+function checkStoredConfig(path: string, c: TrainConfig): void {
+  try {
+    checkTrainConfig(c);
+  } catch (e) {
+    throw new ResumeError(`${path}: stored training settings are invalid (${(e as Error).message})`);
+  }
+}
+
+/**
+ * The training settings stored in a checkpoint, if it has any; checked (ResumeError naming
+ * `path`) so that a bad stored setting stops a run before any data is loaded.
+ */
+export function storedTrainConfig(ck: LoadedCheckpoint, path = 'checkpoint'): (TrainConfig & { diffusion: ResShiftConfig }) | null {
   const m = ck.meta.train as Partial<TrainMeta> | undefined;
-  return m?.config ?? null;
+  if (!m?.config) return null;
+  checkStoredConfig(path, m.config);
+  return m.config;
 }

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parseGoldenCase } from '../../src/golden/index.js';
 import { serializeSafetensors } from '../../src/nn/safetensors.js';
-import { GOLDEN_DIR } from './support.js';
+import { GOLDEN_DIR, makeCase } from './support.js';
 
 // The CLI runs from dist/ (npm run build); building it is not this test's job.
 const built = existsSync('dist/cli/main.js');
@@ -57,5 +57,25 @@ describe.skipIf(!built)('resshift-ts golden (needs `npm run build`; skipped when
     expect(r.out).toMatch(/^FAIL\s+relu\s+relu\s+output /m);
     expect(r.code).toBe(1);
     expect(cli(f).code).toBe(0);
+  });
+
+  test('--check: an expected +Inf does not make every output pass; a folder where nothing is checked fails', () => {
+    const gc = parseGoldenCase(readFileSync(`${GOLDEN_DIR}/relu.safetensors`));
+    const inf = [...gc.tensors].map(([n, t]) => [n, { shape: t.shape, data: n === 'output' ? t.data.map((v, i) => (i === 0 ? Infinity : v)) : t.data }] as [string, { shape: number[]; data: Float32Array }]);
+    const f = join(tmp, 'relu_inf.safetensors');
+    writeFileSync(f, serializeSafetensors(inf, gc.metadata));
+    const r = cli(f, '--check');
+    expect(r.out).toMatch(/^FAIL\s+relu\s+relu\s+output /m);
+    expect(r.code).toBe(1);
+
+    const dir = join(tmp, 'all-unsupported');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'a.safetensors'), makeCase('no_such_op', {}, { x: { shape: [1], data: [1] } }, 'a'));
+    writeFileSync(join(dir, 'b.safetensors'), makeCase('interpolate', { mode: 'nearest', size: [2, 2] }, { input: { shape: [1, 1, 1, 1], data: [1] }, output: { shape: [1, 1, 2, 2], data: [1, 1, 1, 1] } }, 'b'));
+    const none = cli(dir, '--check');
+    expect(none.out).toMatch(/2 cases on ref: 0 passed, 0 failed, 2 unsupported, 0 errors/);
+    expect(none.err.trim()).toBe('resshift-ts golden: --check: nothing was checked (2 unsupported, 0 errors of 2 cases)');
+    expect(none.code).toBe(1);
+    expect(cli(dir).code).toBe(0);
   });
 });

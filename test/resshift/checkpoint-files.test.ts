@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Adam } from '../../src/nn/adam.js';
-import { serializeSafetensors } from '../../src/nn/safetensors.js';
-import { modelToBytes } from '../../src/resshift/checkpoint.js';
+import { parseSafetensors, serializeSafetensors } from '../../src/nn/safetensors.js';
+import { modelToBytes, optimizerToBytes } from '../../src/resshift/checkpoint.js';
 import {
   findLatestCheckpoint, loadOptimizerFile, modelFromCheckpointFile, parseCheckpointName, readCheckpointFile, saveCheckpoint,
 } from '../../src/resshift/checkpoint-files.js';
@@ -26,7 +26,7 @@ describe('checkpoint files', () => {
     opt.slots[0].expAvg.storage.backend.write(opt.slots[0].expAvg.storage.buf, new Float32Array(opt.slots[0].expAvg.size).fill(0.25));
     expect(await findLatestCheckpoint(dir)).toBeNull();
     for (const pos of [{ epoch: 2 }, { epoch: 10 }, { epoch: 9, step: 95 }, { epoch: 10, step: 101 }, { epoch: 3 }]) {
-      await saveCheckpoint(dir, { ...pos, model, optimizer: opt, meta });
+      await saveCheckpoint(dir, { ...pos, model, optimizer: opt, meta, runId: 'run-a' });
     }
     writeFileSync(join(dir, 'resshift_epoch_99.txt'), 'not a checkpoint');
     const latest = await findLatestCheckpoint(dir);
@@ -36,6 +36,7 @@ describe('checkpoint files', () => {
     const ck = await readCheckpointFile(latest!);
     expect(ck.meta.train).toEqual({ note: 'x' });
     expect(ck.meta.optimizerFile).toBe('resshift_epoch_10_step_101.optim.safetensors');
+    expect(ck.meta.run).toEqual({ id: 'run-a', step: 7 });
     const again = modelFromCheckpointFile(latest!, ck);
     const opt2 = new Adam(again.parameters());
     await loadOptimizerFile(latest!, ck, again, opt2);
@@ -67,5 +68,76 @@ describe('checkpoint files', () => {
     await expect(loadOptimizerFile(ok, ck, model, opt)).rejects.toThrow(`${ok}: has no optimizer state`);
     opt.dispose();
     expect(readFileSync(ok).length).toBe(bytes.length);
+  });
+
+  it('refuses a model file beside another run\'s optimizer file; accepts a legacy pair (no run ids)', async () => {
+    const opt = new Adam(model.parameters());
+    opt.step = 5;
+    // two sessions wrote the same position into two folders
+    const [a, b] = [join(tmp, 'pair-a'), join(tmp, 'pair-b')];
+    const pathA = await saveCheckpoint(a, { epoch: 1, model, optimizer: opt, meta, runId: 'session-a' });
+    await saveCheckpoint(b, { epoch: 1, model, optimizer: opt, meta, runId: 'session-b' });
+    const optName = 'resshift_epoch_1.optim.safetensors';
+    const mixed = join(tmp, 'pair-mixed');
+    mkdirSync(mixed);
+    copyFileSync(pathA, join(mixed, 'resshift_epoch_1.safetensors'));
+    copyFileSync(join(b, optName), join(mixed, optName));
+    const load = async (dir: string) => {
+      const path = join(dir, 'resshift_epoch_1.safetensors');
+      const o = new Adam(model.parameters());
+      try {
+        await loadOptimizerFile(path, await readCheckpointFile(path), model, o);
+        return o.step;
+      } finally {
+        o.dispose();
+      }
+    };
+    expect(await load(a)).toBe(5);
+    await expect(load(mixed)).rejects.toThrow(
+      `${join(mixed, optName)}: is not the optimizer state of resshift_epoch_1.safetensors: it is run session-b at step 5, the model file is run session-a at step 5 (were two train runs writing to one folder?)`,
+    );
+
+    // the same session at another step
+    opt.step = 6;
+    writeFileSync(join(mixed, optName), optimizerToBytes(model, opt, 'session-a'));
+    await expect(load(mixed)).rejects.toThrow(/it is run session-a at step 6, the model file is run session-a at step 5/);
+
+    // files written before run ids: neither has one, so there is nothing to compare
+    const legacy = join(tmp, 'pair-legacy');
+    mkdirSync(legacy);
+    writeFileSync(join(legacy, 'resshift_epoch_1.safetensors'), modelToBytes(model, { ...meta, optimizerFile: optName }));
+    writeFileSync(join(legacy, optName), optimizerToBytes(model, opt));
+    expect(await load(legacy)).toBe(6);
+    // but a new optimizer file beside a legacy model file is not its pair
+    writeFileSync(join(legacy, optName), optimizerToBytes(model, opt, 'session-a'));
+    await expect(load(legacy)).rejects.toThrow(/it is run session-a at step 6, the model file is a file without run id/);
+    opt.dispose();
+  });
+
+  it('refuses hostile settings when the file is read, before anything is built', async () => {
+    const write = (name: string, over: Record<string, unknown>) => {
+      const path = join(tmp, name);
+      writeFileSync(path, modelToBytes(model, { ...meta, diffusion: { ...DEFAULT_RESSHIFT_CONFIG, ...over } as typeof meta.diffusion }));
+      return path;
+    };
+    const bigT = write('big-T.safetensors', { T: 1e9 });
+    const t0 = performance.now();
+    await expect(readCheckpointFile(bigT)).rejects.toThrow(`${bigT}: metadata 'diffusion': diffusion.T must be an integer in 2..10000, got 1000000000`);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    const kappa = write('big-kappa.safetensors', { kappa: 1e30 });
+    await expect(readCheckpointFile(kappa)).rejects.toThrow(`${kappa}: metadata 'diffusion': diffusion.kappa must be in (0, 100], got 1e+30`);
+    const odd = write('odd-key.safetensors', { steps: 4 });
+    await expect(readCheckpointFile(odd)).rejects.toThrow(/diffusion settings: unknown steps/);
+    // a file naming only some settings gets the reference run's for the rest, as before
+    const { tensors } = parseSafetensors(readFileSync(odd));
+    const partial = join(tmp, 'partial.safetensors');
+    writeFileSync(partial, serializeSafetensors([...tensors].map(([n, t]) => [n, { shape: t.shape, data: t.data }]), { model: JSON.stringify(model.config), diffusion: JSON.stringify({ T: 4 }) }));
+    expect((await readCheckpointFile(partial)).meta.diffusion).toEqual({ ...DEFAULT_RESSHIFT_CONFIG, T: 4 });
+  });
+
+  it('still reads the bundled model', async () => {
+    const ck = await readCheckpointFile('models/resshift-default.safetensors');
+    expect(ck.meta.run).toBeUndefined();
+    modelFromCheckpointFile('models/resshift-default.safetensors', ck).dispose();
   });
 });

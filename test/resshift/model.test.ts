@@ -33,6 +33,25 @@ describe('DualDomainUNet', () => {
     haar.set('bot.dwt_branch.dwt.h1_row', { shape: [1, 1, 1, 2], data: [0.5, 0.5] });
     expect(() => modelFromCheckpoint({ ...ck, state: haar })).toThrow(/Haar filter h1_row/);
   });
+  it('loads a model.half() export (F16 or BF16): the Haar buffers hold 1/sqrt(2) in half precision', () => {
+    const small = new DualDomainUNet({ baseChannels: 4 }, { rng: new Rng(1) });
+    for (const dtype of ['F16', 'BF16'] as const) {
+      const bytes = halfFile(small, dtype, { model: JSON.stringify(small.config) });
+      const ck = checkpointFromBytes(bytes);
+      expect(ck.state.get('bot.dwt_branch.dwt.h0_row')!.data[0]).toBe(0.70703125);
+      const m = modelFromCheckpoint(ck);
+      expect(m.config).toEqual(small.config);
+      m.dispose();
+    }
+    // still only the Haar filter: the next half-precision value below is refused
+    const ck = checkpointFromBytes(halfFile(small, 'F16', { model: JSON.stringify(small.config) }));
+    const state = new Map(ck.state);
+    state.set('bot.dwt_branch.idwt.g1_col', { shape: [1, 1, 2, 1], data: [0.70654296875, -0.70654296875] });
+    expect(() => modelFromCheckpoint({ ...ck, state })).toThrow(/Haar filter g1_col holds \[0\.70654296875, -0\.70654296875\]/);
+    state.set('bot.dwt_branch.idwt.g1_col', { shape: [1, 1, 2, 1], data: [0.70703125, 0.70703125] });
+    expect(() => modelFromCheckpoint({ ...ck, state })).toThrow(/Haar filter g1_col/);
+    small.dispose();
+  });
   it('checks its inputs', () => {
     scope(() => {
       const small = new DualDomainUNet({ baseChannels: 4 }, { rng: new Rng(1) });
@@ -46,3 +65,63 @@ describe('DualDomainUNet', () => {
     });
   });
 });
+
+/** float32 -> IEEE half bits, round to nearest even (subnormals included). */
+function toF16(x: number): number {
+  const u = new Uint32Array(new Float32Array([x]).buffer)[0];
+  const sign = (u >>> 16) & 0x8000;
+  const exp = (u >>> 23) & 0xff;
+  let mant = u & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  let shift = 13;
+  let h: number;
+  if (e <= 0) {
+    if (e < -10) return sign;
+    mant |= 0x800000;
+    shift = 14 - e;
+    h = mant >>> shift;
+  } else {
+    h = (e << 10) | (mant >>> 13);
+  }
+  const rem = mant & ((1 << shift) - 1);
+  const half = 1 << (shift - 1);
+  if (rem > half || (rem === half && h & 1)) h++;
+  return sign | h;
+}
+
+/** float32 -> bfloat16 bits, round to nearest even. */
+function toBF16(x: number): number {
+  const u = new Uint32Array(new Float32Array([x]).buffer)[0];
+  return ((u + 0x7fff + ((u >>> 16) & 1)) >>> 16) & 0xffff;
+}
+
+/** A safetensors file of the model's state dict in a half format, as torch's model.half() saves it. */
+function halfFile(model: DualDomainUNet, dtype: 'F16' | 'BF16', metadata: Record<string, string>): Uint8Array {
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  for (const [name, t] of model.stateDict()) {
+    const v = t.dataSync();
+    const b = new Uint8Array(2 * v.length);
+    v.forEach((x, i) => {
+      const h = dtype === 'F16' ? toF16(x) : toBF16(x);
+      b[2 * i] = h & 0xff;
+      b[2 * i + 1] = h >>> 8;
+    });
+    header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + b.length] };
+    chunks.push(b);
+    offset += b.length;
+  }
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const out = new Uint8Array(8 + json.length + offset);
+  new DataView(out.buffer).setUint32(0, json.length, true);
+  out.set(json, 8);
+  let pos = 8 + json.length;
+  for (const c of chunks) {
+    out.set(c, pos);
+    pos += c.length;
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_RESSHIFT_CONFIG, etaSchedule, scheduleFromEta } from '../../src/resshift/schedule.js';
+import { checkDiffusionConfig, DEFAULT_RESSHIFT_CONFIG, DIFFUSION_BOUNDS, etaSchedule, scheduleFromEta } from '../../src/resshift/schedule.js';
 import { detExp, detPow } from '../../src/tensor/detmath.js';
 import { etaClosedForm } from '../golden/reference.js';
 
@@ -33,6 +33,28 @@ describe('etaSchedule', () => {
     expect(() => etaSchedule({ T: 1, p: 0.3, eta1: 0.008, etaT: 0.999 })).toThrow(/T must be/);
     expect(() => etaSchedule({ T: 15, p: 0, eta1: 0.008, etaT: 0.999 })).toThrow(/p must/);
     expect(() => etaSchedule({ T: 15, p: 0.3, eta1: 0.999, etaT: 0.5 })).toThrow(/eta1/);
+  });
+
+  test('T is bounded before anything is allocated: T = 1e9 is refused at once', () => {
+    const t0 = performance.now();
+    expect(() => etaSchedule({ T: 1e9, p: 0.3, eta1: 0.008, etaT: 0.999 })).toThrow('etaSchedule: T must be an integer in 2..10000, got 1000000000');
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(etaSchedule({ T: DIFFUSION_BOUNDS.maxT, p: 0.3, eta1: 0.008, etaT: 0.999 }).eta.length).toBe(DIFFUSION_BOUNDS.maxT + 1);
+    expect(() => etaSchedule({ T: 15, p: 1e9, eta1: 0.008, etaT: 0.999 })).toThrow(/p must be in \(0, 100\]/);
+    expect(() => etaSchedule({ T: 15, p: 0.3, eta1: 1e-300, etaT: 0.999 })).toThrow(/1e-30 <= eta1/);
+  });
+
+  test('checkDiffusionConfig: every setting a number within bounds, no unknown keys', () => {
+    expect(checkDiffusionConfig({ ...DEFAULT_RESSHIFT_CONFIG })).toEqual(DEFAULT_RESSHIFT_CONFIG);
+    const bad = (over: Record<string, unknown>) => () => checkDiffusionConfig({ ...DEFAULT_RESSHIFT_CONFIG, ...over });
+    expect(bad({ kappa: 1e30 })).toThrow('diffusion.kappa must be in (0, 100], got 1e+30');
+    expect(bad({ kappa: 0 })).toThrow(/kappa/);
+    expect(bad({ kappa: Number.NaN })).toThrow(/kappa/);
+    expect(bad({ T: 1e9 })).toThrow('diffusion.T must be an integer in 2..10000, got 1000000000');
+    expect(bad({ T: '15' })).toThrow('diffusion.T must be a number, got "15"');
+    expect(bad({ etaT: 1 })).toThrow(/eta1 < etaT < 1/);
+    expect(bad({ steps: 3 })).toThrow('diffusion settings: unknown steps');
+    expect(() => checkDiffusionConfig([1])).toThrow(/must be an object/);
   });
 
   test('scheduleFromEta rebuilds alpha and sqrt from stored values', () => {

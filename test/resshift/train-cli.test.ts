@@ -85,6 +85,7 @@ describe.skipIf(!built)('resshift-ts train (needs `npm run build`; skipped when 
     expect(last.step).toBeGreaterThanOrEqual(1);
     expect(last.step).toBeLessThan(4);
     expect(existsSync(last.checkpoint)).toBe(true);
+    expect(existsSync(join(out, '.resshift-train.lock'))).toBe(false);
 
     const again = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 60_000 });
     expect(again.status, again.stderr).toBe(0);
@@ -103,6 +104,54 @@ describe.skipIf(!built)('resshift-ts train (needs `npm run build`; skipped when 
       const [a, b] = [tensorBytes(join(ref, f)), tensorBytes(join(out, f))];
       for (const [n, bytes] of a.tensors) expect(b.tensors.get(n)?.equals(bytes), n).toBe(true);
       expect(b.metadata).toEqual(a.metadata);
+    }
+  });
+
+  it('one train per --out: a second is refused naming the first; a killed run\'s lock and temporary files are cleaned up', async () => {
+    const out = join(tmp, 'out-lock');
+    const args = ['bin/resshift-ts.js', 'train', '--data', data, '--out', out, ...tiny, '--steps', '100000', '--json'];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    await new Promise<void>((resolve) => {
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (/"event":"step"/.test(stdout)) resolve();
+      });
+    });
+    expectInputError(['--data', data, '--out', out, ...tiny, '--steps', '1'], new RegExp(`${out.replace(/[.]/g, '\\.')} is in use by another train process \\(pid ${child.pid} on .*, started .*\\); wait for it to end or use another --out$`));
+
+    // killed: its lock and any temporary file it was writing stay behind
+    child.kill('SIGKILL');
+    await exited;
+    expect(JSON.parse(readFileSync(join(out, '.resshift-train.lock'), 'utf8')).pid).toBe(child.pid);
+    const temp = `.resshift_epoch_9.safetensors.${child.pid}.0123abcd.tmp`;
+    writeFileSync(join(out, temp), Buffer.alloc(1000));
+    const r = cli('--data', data, '--out', out, ...tiny, '--steps', '1');
+    expect(r.code, r.err).toBe(0);
+    // ours, and any the kill interrupted (a checkpoint is written every second step)
+    expect(r.err).toMatch(/warning: removed [1-3] temporary file\(s\) left in .* by killed runs/);
+    expect(readdirSync(out).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  it('hostile diffusion settings in a checkpoint are refused up front', () => {
+    const src = join(tmp, 'out-int', 'resshift_epoch_2.safetensors');
+    const { tensors, metadata } = parseSafetensors(readFileSync(src));
+    const list = [...tensors].map(([n, t]) => [n, { shape: t.shape, data: t.data }] as [string, { shape: number[]; data: Float32Array | Float64Array }]);
+    for (const [name, over, msg] of [
+      ['kappa', { kappa: 1e30 }, /diffusion\.kappa must be in \(0, 100\], got 1e\+30/],
+      ['T', { T: 1e9 }, /diffusion\.T must be an integer in 2\.\.10000, got 1000000000/],
+    ] as const) {
+      const dir = join(tmp, `hostile-${name}`);
+      mkdirSync(dir);
+      const diffusion = JSON.stringify({ ...JSON.parse(metadata.diffusion), ...over });
+      writeFileSync(join(dir, 'resshift_epoch_2.safetensors'), serializeSafetensors(list, { ...metadata, diffusion }));
+      expectInputError(['--data', data, '--out', dir, ...tiny, '--steps', '6'], msg);
+      // the same settings inside the stored training config only
+      const train = JSON.parse(metadata.train);
+      train.config.diffusion = { ...train.config.diffusion, ...over };
+      writeFileSync(join(dir, 'resshift_epoch_2.safetensors'), serializeSafetensors(list, { ...metadata, train: JSON.stringify(train) }));
+      expectInputError(['--data', data, '--out', dir, ...tiny, '--steps', '6'], new RegExp(`resshift_epoch_2\\.safetensors: stored training settings are invalid \\(${msg.source}\\)`));
     }
   });
 

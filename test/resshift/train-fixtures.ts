@@ -28,8 +28,12 @@ export function tinyConfig(over: Partial<TrainConfig> = {}): TrainConfig {
   return { ...TRAIN_DEFAULTS, diffusion: { ...TRAIN_DEFAULTS.diffusion }, width: 4, crop: 16, batch: 2, epochs: 2, evalEvery: 0, ...over };
 }
 
-/** Tensor names and raw bytes of a safetensors file, plus its metadata. */
-export function tensorBytes(path: string): { tensors: Map<string, Buffer>; metadata: Record<string, string> } {
+/**
+ * Tensor names and raw bytes of a safetensors file, plus its metadata; the run id (random per
+ * train session, so never equal between two runs) is split off from the rest of the metadata.
+ */
+export function tensorBytes(path: string): { tensors: Map<string, Buffer>; metadata: Record<string, string>; runId?: string } {
   const { tensors, metadata } = parseSafetensors(readFileSync(path));
-  return { tensors: new Map([...tensors].map(([n, t]) => [n, Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength)])), metadata };
+  const { run_id: runId, ...rest } = metadata;
+  return { tensors: new Map([...tensors].map(([n, t]) => [n, Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength)])), metadata: rest, runId };
 }

@@ -1,9 +1,9 @@
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCheckpointFile } from '../../src/resshift/checkpoint-files.js';
 import { ImageSet } from '../../src/resshift/data.js';
-import { Trainer, type TrainConfig, type TrainEvent, type TrainResult } from '../../src/resshift/trainer.js';
+import { Trainer, TrainConfigError, type TrainConfig, type TrainEvent, type TrainResult } from '../../src/resshift/trainer.js';
 import { tempDir, tensorBytes, tinyConfig, writeImages } from './train-fixtures.js';
 
 const tmp = tempDir('train');
@@ -40,7 +40,14 @@ describe('Trainer', () => {
     expect(a.result).toMatchObject({ status: 'done', epoch: 2, step: 4 });
     const b = await train(join(tmp, 'b'), config);
     expect(files(join(tmp, 'b'))).toEqual(['resshift_epoch_1.optim.safetensors', 'resshift_epoch_1.safetensors', 'resshift_epoch_2.optim.safetensors', 'resshift_epoch_2.safetensors']);
-    for (const f of files(join(tmp, 'a'))) expect(readFileSync(join(tmp, 'b', f)).equals(readFileSync(join(tmp, 'a', f))), f).toBe(true);
+    // the same files but for the session's run id, shared by a checkpoint's two files
+    for (const f of files(join(tmp, 'a'))) {
+      const [x, y] = [tensorBytes(join(tmp, 'a', f)), tensorBytes(join(tmp, 'b', f))];
+      for (const [n, bytes] of x.tensors) expect(y.tensors.get(n)?.equals(bytes), `${f} ${n}`).toBe(true);
+      expect(y.metadata, f).toEqual(x.metadata);
+      expect(x.runId).toBe(tensorBytes(join(tmp, 'a', 'resshift_epoch_1.safetensors')).runId);
+      expect(y.runId).not.toBe(x.runId);
+    }
 
     // stop mid-epoch 1, then (across an epoch end) mid-epoch 2, then finish
     const out = join(tmp, 'c');
@@ -93,6 +100,16 @@ describe('Trainer', () => {
   it('refuses to resume with different settings or from a model-only file', async () => {
     const path = join(tmp, 'a', 'resshift_epoch_1.safetensors');
     await expect(train(join(tmp, 'x'), { ...config, crop: 24 }, { resume: path })).rejects.toThrow(/settings differ from the run being resumed: crop 24 \(checkpoint: 16\)/);
+  });
+
+  it('refuses diffusion settings out of bounds before the first step', async () => {
+    const set = await ImageSet.load(data, { crop: 16 });
+    for (const [over, msg] of [[{ kappa: 1e30 }, 'diffusion.kappa must be in (0, 100], got 1e+30'], [{ T: 1e9 }, 'diffusion.T must be an integer in 2..10000, got 1000000000']] as const) {
+      const bad = tinyConfig({ diffusion: { ...config.diffusion, ...over } });
+      const err = await Trainer.create({ config: bad, train: set, out: join(tmp, 'never') }).catch((e) => e);
+      expect(err).toBeInstanceOf(TrainConfigError);
+      expect(err.message).toBe(msg);
+    }
   });
 
   it('lowers the loss on a learnable toy task (flat colours: the residual is zero)', async () => {

@@ -1,5 +1,5 @@
 import { conv2d } from '../../tensor/index.js';
-import { layerLeaves, layerResults, type CaseContext } from '../context.js';
+import { layerLeaves, layerResults, windowOutput, type CaseContext } from '../context.js';
 import type { GoldenHandler } from '../types.js';
 
 const isOne = (v: unknown) => v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
@@ -27,6 +27,9 @@ export const conv2dHandler: GoldenHandler = {
     if (ctx.arg('kernel_size') !== undefined) {
       const k = ctx.pair('kernel_size');
       if (w.rank !== 4 || k[0] !== w.shape[2] || k[1] !== w.shape[3]) throw new Error(`kernel_size [${k}] does not match weight [${w.shape}]`);
+    }
+    if (x.rank === 4 && w.rank === 4) {
+      ctx.checkSize('output', [x.shape[0], w.shape[0], windowOutput(x.shape[2], w.shape[2], stride[0], padding[0]), windowOutput(x.shape[3], w.shape[3], stride[1], padding[1])]);
     }
     return layerResults(ctx, conv2d(x, w, b, { stride, padding }), leaves);
   },

@@ -38,6 +38,8 @@ export const interpolateHandler: GoldenHandler = {
         ? { size: [Math.floor(x.shape[2] * sf[0]), Math.floor(x.shape[3] * sf[1])], alignCorners }
         : { scaleFactor: sf, alignCorners };
     }
+    const outHW = opts.size ?? [Math.floor(x.shape[2] * (opts.scaleFactor as [number, number])[0]), Math.floor(x.shape[3] * (opts.scaleFactor as [number, number])[1])];
+    ctx.checkSize('output', [x.shape[0], x.shape[1], ...outHW]);
     const y = interpolateBilinear(x, opts);
     backwardWith([[y, ctx.input('grad_output')]]);
     return new Map([

@@ -2,6 +2,7 @@ import { Adam, clipGradNorm } from '../../nn/index.js';
 import { augmentY0 } from '../../resshift/augment.js';
 import { multiscaleLossParts } from '../../resshift/loss.js';
 import { DualDomainUNet, type Activations } from '../../resshift/model.js';
+import { checkStateFits, checkUNetConfig } from '../../resshift/model-shapes.js';
 import { add, backward, expand, reshape, retainGrad, type Tensor } from '../../tensor/index.js';
 import { Rng } from '../../tensor/rng.js';
 import { takeGrad, type CaseContext } from '../context.js';
@@ -27,13 +28,14 @@ function run(ctx: CaseContext): CaseOutputs {
   const xtChannels = ctx.int('xt_channels', 3);
   const y0Channels = ctx.int('y0_aug_channels', 28);
   if (y0Channels !== 28) ctx.unsupported(`y0_aug with ${y0Channels} channels (augment_y0 makes 28)`);
-  const model = new DualDomainUNet(
-    { inChannels: ctx.int('in_channels', xtChannels + y0Channels), baseChannels: ctx.int('base_channels'), timeDim: ctx.int('time_dim', 128) },
-    { rng: new Rng(0), backend: ctx.backend },
-  );
+  const cfg = checkUNetConfig({ inChannels: ctx.int('in_channels', xtChannels + y0Channels), baseChannels: ctx.int('base_channels'), timeDim: ctx.int('time_dim', 128) });
+  const state = new Map(ctx.names().filter((n) => !n.startsWith('input.')).map((n) => [n, ctx.host(n)]));
+  // the widths come from the arguments: the case's state dict must fit them before a model
+  // (whose size they alone decide) is built
+  checkStateFits(cfg, state);
+  const model = new DualDomainUNet(cfg, { rng: new Rng(0), backend: ctx.backend });
   try {
-    const stateNames = ctx.names().filter((n) => !n.startsWith('input.'));
-    model.loadStateDict(new Map(stateNames.map((n) => [n, ctx.host(n)])));
+    model.loadStateDict(state);
     const xt = ctx.input('input.xt', true);
     const y0 = ctx.input('input.y0', true);
     const tHost = ctx.host('input.t');

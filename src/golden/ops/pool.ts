@@ -1,5 +1,5 @@
 import { avgPool2d, maxPool2d } from '../../tensor/index.js';
-import { backwardWith, takeGrad, type CaseContext } from '../context.js';
+import { backwardWith, takeGrad, windowOutput, type CaseContext } from '../context.js';
 import type { GoldenHandler } from '../types.js';
 
 const isOne = (v: unknown) => v === 1 || (Array.isArray(v) && v.every((d) => d === 1));
@@ -20,6 +20,7 @@ export const poolHandler: GoldenHandler = {
     ctx.requireDefault('ceil_mode', (v) => v === false, 'ceil_mode=False');
     const { kernel, stride, padding } = windows(ctx);
     const x = ctx.input('input', true);
+    if (x.rank === 4) ctx.checkSize('output', [x.shape[0], x.shape[1], windowOutput(x.shape[2], kernel[0], stride[0], padding[0]), windowOutput(x.shape[3], kernel[1], stride[1], padding[1])]);
     let y;
     if (ctx.op === 'max_pool2d') {
       ctx.onlyArgs(['kernel_size', 'stride', 'padding', 'ceil_mode', 'dilation', 'return_indices']);

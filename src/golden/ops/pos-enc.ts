@@ -14,6 +14,8 @@ export const posEncHandler: GoldenHandler = {
     ctx.onlyArgs(['H', 'W', 'n_freqs', 'base']);
     const H = ctx.int('H');
     const W = ctx.int('W');
+    // sin and cos of x and y at each frequency
+    ctx.checkSize('output', [1, 4 * ctx.int('n_freqs', 6), H, W]);
     return new Map<string, Tensor | HostTensor>([
       ['output', fourierPosEnc(H, W, ctx.int('n_freqs', 6), ctx.num('base', 2), { backend: ctx.backend })],
       ['linspace_H', { shape: [H], data: linspace01(H) }],

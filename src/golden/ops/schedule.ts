@@ -10,7 +10,9 @@ export const scheduleHandler: GoldenHandler = {
   tolerance: () => SCHEDULE,
   run(ctx: CaseContext) {
     ctx.onlyArgs(['T', 'kappa', 'eta_1', 'p', 'eta_T_target']);
-    const s = etaSchedule({ T: ctx.int('T'), p: ctx.num('p', 0.3), eta1: ctx.num('eta_1', 0.008), etaT: ctx.num('eta_T_target', 0.999) });
+    const T = ctx.int('T');
+    ctx.checkSize('eta', [T + 1]);
+    const s = etaSchedule({ T, p: ctx.num('p', 0.3), eta1: ctx.num('eta_1', 0.008), etaT: ctx.num('eta_T_target', 0.999) });
     const shape = [s.T + 1];
     return new Map([
       ['eta', { shape, data: s.eta }],

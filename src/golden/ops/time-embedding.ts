@@ -13,6 +13,7 @@ export const timeEmbeddingHandler: GoldenHandler = {
   run(ctx: CaseContext) {
     ctx.onlyArgs(['dim', 'max_period']);
     const dim = ctx.int('dim');
+    ctx.checkSize('output', [ctx.has('t') ? ctx.host('t').data.length : 1, dim]);
     const maxPeriod = ctx.num('max_period', 10000);
     const f = timeEmbeddingFreqs(dim, maxPeriod);
     return new Map<string, Tensor | HostTensor>([
