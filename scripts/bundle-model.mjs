@@ -11,5 +11,5 @@ if (!src || !out) {
 }
 const ck = checkpointFromBytes(readFileSync(src));
 const model = modelFromCheckpoint(ck);
-writeFileSync(out, modelToBytes(model, { model: ck.meta.model, diffusion: ck.meta.diffusion }));
+writeFileSync(out, await modelToBytes(model, { model: ck.meta.model, diffusion: ck.meta.diffusion }));
 console.log(`wrote ${out}: width ${ck.meta.model.baseChannels}, ${model.parameters().reduce((n, p) => n + p.size, 0)} parameters`);

@@ -76,14 +76,18 @@ export class Module {
       for (let i = 0; i < v.data.length; i++) {
         if (!Number.isFinite(v.data[i])) throw new Error(`state dict: ${k} contains a non-finite value at ${i}`);
       }
-      const s = t.storage;
-      s.backend.write(s.buf, v.data);
     }
-    this.afterLoad();
+    // checked on the host values, before anything is written: the model is unchanged on failure,
+    // and no device (an asynchronous GPU) is read back
+    this.checkLoaded(values, '');
+    for (const [k, t] of own) {
+      const s = t.storage;
+      s.backend.write(s.buf, values.get(k)!.data);
+    }
   }
-  /** Hook for modules whose buffers must hold fixed values. */
-  protected afterLoad(): void {
-    for (const c of this.children.values()) c.afterLoad();
+  /** Hook for modules whose buffers must hold fixed values: throws when `values` (full names) break them. */
+  protected checkLoaded(values: ReadonlyMap<string, NamedArray>, prefix: string): void {
+    for (const [n, c] of this.children) c.checkLoaded(values, `${prefix}${n}.`);
   }
 
   dispose(): void {

@@ -120,8 +120,8 @@ export async function saveCheckpoint(dir: string, o: SaveCheckpointOptions): Pro
   await mkdir(dir, { recursive: true });
   const path = join(dir, checkpointName(o));
   const optimizerFile = optimizerFileName(path);
-  await writeFileAtomic(join(dir, optimizerFile), optimizerToBytes(o.model, o.optimizer, o.runId));
-  await writeFileAtomic(path, modelToBytes(o.model, { ...o.meta, optimizerFile, run: { id: o.runId, step: o.optimizer.step } }));
+  await writeFileAtomic(join(dir, optimizerFile), await optimizerToBytes(o.model, o.optimizer, o.runId));
+  await writeFileAtomic(path, await modelToBytes(o.model, { ...o.meta, optimizerFile, run: { id: o.runId, step: o.optimizer.step } }));
   return path;
 }
 

@@ -5,6 +5,7 @@ import { DualDomainUNet, defaultUNetConfig, type UNetConfig } from './model.js';
 import { checkStateFits, checkUNetConfig } from './model-shapes.js';
 import { checkDiffusionConfig, DEFAULT_RESSHIFT_CONFIG, type ResShiftConfig } from './schedule.js';
 import { Rng } from '../tensor/rng.js';
+import type { Tensor } from '../tensor/tensor.js';
 
 // Checkpoints are two safetensors files. The model file holds exactly the reference state dict
 // (so PyTorch loads it with a strict load_state_dict) plus our settings in __metadata__; the
@@ -49,8 +50,14 @@ function runStamp(what: string, id: string | undefined, step: string | undefined
   return { id, step: n };
 }
 
-export function modelToBytes(model: DualDomainUNet, meta: CheckpointMeta): Uint8Array {
-  const tensors = model.stateDict().map(([n, t]): [string, { shape: number[]; data: Float32Array }] => [n, { shape: [...t.shape], data: Float32Array.from(t.dataSync()) }]);
+/** float32 host copies of named tensors, read with awaits so any backend (a GPU too) can save. */
+async function hostCopies(named: readonly [string, Tensor][]): Promise<[string, { shape: number[]; data: Float32Array }][]> {
+  const data = await Promise.all(named.map(([, t]) => t.data()));
+  return named.map(([n, t], i) => [n, { shape: [...t.shape], data: Float32Array.from(data[i]) }]);
+}
+
+/** A model file from host copies of the state dict (see modelToBytes). */
+export function stateToBytes(tensors: [string, { shape: number[]; data: Float32Array }][], meta: CheckpointMeta): Uint8Array {
   const md: Record<string, string> = {
     format: CHECKPOINT_FORMAT,
     model: JSON.stringify(meta.model),
@@ -65,15 +72,20 @@ export function modelToBytes(model: DualDomainUNet, meta: CheckpointMeta): Uint8
   return serializeSafetensors(tensors, md);
 }
 
+export async function modelToBytes(model: DualDomainUNet, meta: CheckpointMeta): Promise<Uint8Array> {
+  return stateToBytes(await hostCopies(model.stateDict()), meta);
+}
+
 /** Adam's moments; `runId` (the writing session) goes into the metadata beside the step. */
-export function optimizerToBytes(model: DualDomainUNet, opt: Adam, runId?: string): Uint8Array {
+export async function optimizerToBytes(model: DualDomainUNet, opt: Adam, runId?: string): Promise<Uint8Array> {
   const names = model.namedParameters().map(([n]) => n);
   if (names.length !== opt.slots.length) throw new Error(`checkpoint: optimizer has ${opt.slots.length} slots for ${names.length} parameters`);
-  const tensors: [string, { shape: number[]; data: Float32Array }][] = [];
-  opt.slots.forEach((s, i) => {
-    tensors.push([`exp_avg.${names[i]}`, { shape: [...s.expAvg.shape], data: Float32Array.from(s.expAvg.dataSync()) }]);
-    tensors.push([`exp_avg_sq.${names[i]}`, { shape: [...s.expAvgSq.shape], data: Float32Array.from(s.expAvgSq.dataSync()) }]);
-  });
+  const tensors = await hostCopies(
+    opt.slots.flatMap((s, i): [string, Tensor][] => [
+      [`exp_avg.${names[i]}`, s.expAvg],
+      [`exp_avg_sq.${names[i]}`, s.expAvgSq],
+    ]),
+  );
   const md: Record<string, string> = { format: CHECKPOINT_FORMAT, step: String(opt.step) };
   if (runId !== undefined) md.run_id = runId;
   return serializeSafetensors(tensors, md);

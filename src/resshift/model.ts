@@ -1,6 +1,6 @@
 import { fromHaarBands, haarBands, dct2d, idct2d } from '../freq/index.js';
 import { Conv2d, Linear, Sequential, type InitOptions } from '../nn/layers.js';
-import { Module } from '../nn/module.js';
+import { Module, type NamedArray } from '../nn/module.js';
 import { sinusoidalTimeEmbedding } from '../nn/embedding.js';
 import { add, concat, gelu, interpolateBilinear, maxPool2d, relu, reshape, tensor, type Tensor } from '../tensor/index.js';
 import { shapeStr } from '../tensor/shape.js';
@@ -77,9 +77,9 @@ class HaarFilters extends Module {
     this.buffer(`${prefix}0_row`, tensor([R, R], [1, 1, 1, 2], opts));
     this.buffer(`${prefix}1_row`, tensor([R, -R], [1, 1, 1, 2], opts));
   }
-  protected override afterLoad(): void {
-    for (const [name, t] of this.stateDict()) {
-      const v = t.dataSync();
+  protected override checkLoaded(values: ReadonlyMap<string, NamedArray>, prefix: string): void {
+    for (const [name] of this.stateDict()) {
+      const v = Array.from(values.get(prefix + name)!.data);
       const signs = name.startsWith('h1') || name.startsWith('g1') ? [1, -1] : [1, 1];
       if (v.some((x, i) => Math.sign(x) !== signs[i] || !isHaarMagnitude(x))) {
         throw new Error(`state dict: Haar filter ${name} holds [${[...v].join(', ')}]; only the Haar wavelet is supported`);

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { modelToBytes } from '../../src/resshift/checkpoint.js';
+import { stateToBytes } from '../../src/resshift/checkpoint.js';
 import { DualDomainUNet } from '../../src/resshift/model.js';
 import { DEFAULT_RESSHIFT_CONFIG } from '../../src/resshift/schedule.js';
 import { Rng } from '../../src/tensor/rng.js';
@@ -22,7 +22,9 @@ export const removeDir = (dir: string) => rmSync(dir, { recursive: true, force: 
 /** A width-4 model with the default diffusion settings, saved as a checkpoint file. */
 export function writeTinyCheckpoint(path: string): string {
   const model = new DualDomainUNet({ baseChannels: 4 }, { rng: new Rng(1) });
-  writeFileSync(path, modelToBytes(model, { model: model.config, diffusion: { ...DEFAULT_RESSHIFT_CONFIG } }));
+  // a ref model reads synchronously, so module-level test setup can stay synchronous
+  const state = model.stateDict().map(([n, t]): [string, { shape: number[]; data: Float32Array }] => [n, { shape: [...t.shape], data: Float32Array.from(t.dataSync()) }]);
+  writeFileSync(path, stateToBytes(state, { model: model.config, diffusion: { ...DEFAULT_RESSHIFT_CONFIG } }));
   model.dispose();
   return path;
 }

@@ -57,7 +57,7 @@ describe('checkpoint files', () => {
     writeFileSync(other, serializeSafetensors([['w', { shape: [2], data: new Float32Array(2) }]]));
     await expect(readCheckpointFile(other)).rejects.toThrow(`${other}: not a DualDomainUNet checkpoint`);
 
-    const bytes = modelToBytes(model, meta);
+    const bytes = await modelToBytes(model, meta);
     const ok = join(tmp, 'model-only.safetensors');
     writeFileSync(ok, bytes);
     const ck = await readCheckpointFile(ok);
@@ -99,34 +99,34 @@ describe('checkpoint files', () => {
 
     // the same session at another step
     opt.step = 6;
-    writeFileSync(join(mixed, optName), optimizerToBytes(model, opt, 'session-a'));
+    writeFileSync(join(mixed, optName), await optimizerToBytes(model, opt, 'session-a'));
     await expect(load(mixed)).rejects.toThrow(/it is run session-a at step 6, the model file is run session-a at step 5/);
 
     // files written before run ids: neither has one, so there is nothing to compare
     const legacy = join(tmp, 'pair-legacy');
     mkdirSync(legacy);
-    writeFileSync(join(legacy, 'resshift_epoch_1.safetensors'), modelToBytes(model, { ...meta, optimizerFile: optName }));
-    writeFileSync(join(legacy, optName), optimizerToBytes(model, opt));
+    writeFileSync(join(legacy, 'resshift_epoch_1.safetensors'), await modelToBytes(model, { ...meta, optimizerFile: optName }));
+    writeFileSync(join(legacy, optName), await optimizerToBytes(model, opt));
     expect(await load(legacy)).toBe(6);
     // but a new optimizer file beside a legacy model file is not its pair
-    writeFileSync(join(legacy, optName), optimizerToBytes(model, opt, 'session-a'));
+    writeFileSync(join(legacy, optName), await optimizerToBytes(model, opt, 'session-a'));
     await expect(load(legacy)).rejects.toThrow(/it is run session-a at step 6, the model file is a file without run id/);
     opt.dispose();
   });
 
   it('refuses hostile settings when the file is read, before anything is built', async () => {
-    const write = (name: string, over: Record<string, unknown>) => {
+    const write = async (name: string, over: Record<string, unknown>) => {
       const path = join(tmp, name);
-      writeFileSync(path, modelToBytes(model, { ...meta, diffusion: { ...DEFAULT_RESSHIFT_CONFIG, ...over } as typeof meta.diffusion }));
+      writeFileSync(path, await modelToBytes(model, { ...meta, diffusion: { ...DEFAULT_RESSHIFT_CONFIG, ...over } as typeof meta.diffusion }));
       return path;
     };
-    const bigT = write('big-T.safetensors', { T: 1e9 });
+    const bigT = await write('big-T.safetensors', { T: 1e9 });
     const t0 = performance.now();
     await expect(readCheckpointFile(bigT)).rejects.toThrow(`${bigT}: metadata 'diffusion': diffusion.T must be an integer in 2..10000, got 1000000000`);
     expect(performance.now() - t0).toBeLessThan(1000);
-    const kappa = write('big-kappa.safetensors', { kappa: 1e30 });
+    const kappa = await write('big-kappa.safetensors', { kappa: 1e30 });
     await expect(readCheckpointFile(kappa)).rejects.toThrow(`${kappa}: metadata 'diffusion': diffusion.kappa must be in (0, 100], got 1e+30`);
-    const odd = write('odd-key.safetensors', { steps: 4 });
+    const odd = await write('odd-key.safetensors', { steps: 4 });
     await expect(readCheckpointFile(odd)).rejects.toThrow(/diffusion settings: unknown steps/);
     // a file naming only some settings gets the reference run's for the rest, as before
     const { tensors } = parseSafetensors(readFileSync(odd));

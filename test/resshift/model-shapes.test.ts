@@ -68,8 +68,8 @@ describe('model shapes from settings', () => {
     expect(refusalMs(() => checkpointFromBytes(plain), /missing time_mlp\.1\.bias/)).toBeLessThan(1000);
   });
 
-  it('our own files still round-trip', () => {
-    const ck = checkpointFromBytes(modelToBytes(small, { model: small.config, diffusion: DEFAULT_RESSHIFT_CONFIG }));
+  it('our own files still round-trip', async () => {
+    const ck = checkpointFromBytes(await modelToBytes(small, { model: small.config, diffusion: DEFAULT_RESSHIFT_CONFIG }));
     expect(ck.meta.model).toEqual(small.config);
     modelFromCheckpoint(ck).dispose();
   });

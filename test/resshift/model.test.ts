@@ -18,8 +18,8 @@ describe('DualDomainUNet', () => {
     expect(sd.map(([n, t]) => ({ key: n, shape: [...t.shape], kind: model.isBuffer(n) ? 'buffer' : 'parameter' }))).toEqual(keys.keys.map(({ key, shape, kind }) => ({ key, shape, kind })));
     expect(model.parameters().reduce((a, p) => a + p.size, 0)).toBe(keys.total_parameters);
   });
-  it('round-trips through a checkpoint file and rejects a state dict that does not fit', () => {
-    const bytes = modelToBytes(model, { model: model.config, diffusion: DEFAULT_RESSHIFT_CONFIG });
+  it('round-trips through a checkpoint file and rejects a state dict that does not fit', async () => {
+    const bytes = await modelToBytes(model, { model: model.config, diffusion: DEFAULT_RESSHIFT_CONFIG });
     const ck = checkpointFromBytes(bytes);
     const again = modelFromCheckpoint(ck);
     expect(again.stateDict().every(([n, t], i) => Buffer.from(t.dataSync().buffer).equals(Buffer.from(model.stateDict()[i][1].dataSync().buffer)))).toBe(true);
