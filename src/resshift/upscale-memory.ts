@@ -8,7 +8,8 @@
 //    step's scope closes, so a step holds (72 c + 216) values per tile pixel for base width c,
 //    measured with both backends for c from 1 to 64 and tiles from 32x32 to 128x128 (the
 //    per-pixel figure is exact to 1%; test/resshift/upscale-memory.test.ts checks it).
-// Nothing grows with the image but the source and the band's width.
+// Nothing grows with the image but the source and the band's width; the JS engine's uncollected
+// garbage comes on top (GARBAGE_ALLOWANCE), and the process itself (Node, the model's weights).
 
 import type { UNetConfig } from './model.js';
 import { SCALE } from './upscale.js';
@@ -22,8 +23,13 @@ const TILE_HOST_BYTES_PER_PX = 64;
  * ref backend's arrays and the per-step noise) and the wasm allocator's size classes.
  */
 export const MEMORY_SLACK = 1.5;
+/**
+ * Garbage the JS engine lets pile up before it collects: V8 starts a collection once about
+ * 64 MiB of array buffers were allocated since the last one, and every tile makes new ones.
+ */
+export const GARBAGE_ALLOWANCE = 64 * MiB;
 
-/** Bytes by part (see the top of this file); `total` adds MEMORY_SLACK on the per-tile parts. */
+/** Bytes by part (see the top of this file); `total` adds MEMORY_SLACK on the per-tile parts and GARBAGE_ALLOWANCE. */
 export interface UpscaleMemory {
   source: number;
   band: number;
@@ -49,7 +55,7 @@ export function upscaleMemory(width: number, height: number, tile: number, confi
   const band = 12 * W * Math.min(tile, H) + 10 * 3 * W + 5 * MiB;
   const tileHost = TILE_HOST_BYTES_PER_PX * tilePx;
   const activations = activationBytes(config, tilePx, elementBytes);
-  return { source, band, tileHost, activations, total: source + band + Math.ceil(MEMORY_SLACK * (tileHost + activations)) };
+  return { source, band, tileHost, activations, total: source + band + Math.ceil(MEMORY_SLACK * (tileHost + activations)) + GARBAGE_ALLOWANCE };
 }
 
 export interface MemoryBudget {
