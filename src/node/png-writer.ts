@@ -4,6 +4,7 @@
 import { rmSync } from 'node:fs';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import { createDeflate, type Deflate } from 'node:zlib';
 import { PNG_END, pngChunk, pngHeaderRgb8, PngRowFilter } from '../image/png-stream.js';
 import { atomicTempPath } from './files.js';
@@ -77,8 +78,10 @@ export class PngFileWriter {
     if (this.state !== 'open') throw new Error(`${this.path}: the PNG writer is ${this.state}`);
     try {
       if (this.rows !== this.height) throw new Error(`${this.path}: ${this.rows} of ${this.height} rows written`);
+      this.check();
       this.deflate.end();
-      await once(this.deflate, 'end');
+      // unlike once(..., 'end'), this also settles for a stream that failed before
+      await finished(this.deflate);
       this.flushIdat();
       this.queue(PNG_END);
       await this.writing;

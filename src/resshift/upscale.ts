@@ -47,7 +47,7 @@ function fromModelSpace(planar: Float32Array, width: number, height: number): Rg
 }
 
 /** Runs the sampler on one tile's y0 ([3, tile.h, tile.w] in model space); returns the same shape. */
-type TileRunner = (pixels: Float32Array, tile: Tile, index: number) => Promise<Float32Array>;
+export type TileRunner = (pixels: Float32Array, tile: Tile, index: number) => Promise<Float32Array>;
 
 function tileSampler(model: DualDomainUNet, layout: TileLayout, opts: SuperResolveOptions): TileRunner {
   const sp = respace(opts.schedule, opts.steps ?? opts.schedule.T);
@@ -55,6 +55,9 @@ function tileSampler(model: DualDomainUNet, layout: TileLayout, opts: SuperResol
   const backend = model.parameters()[0]?.backend;
   let done = 0;
   return async (pixels, tile) => {
+    // A tile's steps run without a break; between tiles the event loop gets a turn (a timer, not a
+    // microtask), so a Ctrl-C handler, file writes and progress redraws are not held off until the end.
+    await new Promise<void>((resolve) => setTimeout(resolve, 0));
     const x = tensor(pixels, [1, 3, tile.h, tile.w], { backend });
     try {
       const win = { fullH: layout.frameH, fullW: layout.frameW, y: tile.y, x: tile.x };

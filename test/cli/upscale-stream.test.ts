@@ -65,8 +65,10 @@ describe.skipIf(!built)('resshift-ts upscale, streamed (needs `npm run build`)',
     expect(hidden()).toEqual([]);
   });
 
-  test('an interrupt during the work removes the temporary file and exits 130', async () => {
-    const input = writeInput('long.png', 48, 32);
+  test('an interrupt during the work stops it after the current tile, removes the temporary file and exits 130', async () => {
+    // one row of 84 tiles x 15 steps: a minute of work or more, one tile under a second; rows are
+    // only written at the end, so only the pause between tiles lets the handler run before that
+    const input = writeInput('long.png', 512, 8);
     const out = join(tmp, 'long_x4.png');
     const child = spawn(process.execPath, [BIN, 'upscale', input, '-o', out, '--checkpoint', ck, '--tile', '32', '--overlap', '8', '--json']);
     let err = '';
@@ -76,11 +78,14 @@ describe.skipIf(!built)('resshift-ts upscale, streamed (needs `npm run build`)',
     const t0 = Date.now();
     while (!hidden().some((n) => n.startsWith('.long_x4.png.')) && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 20));
     expect(hidden().length, err).toBe(1);
+    const killedAt = Date.now();
     child.kill('SIGINT');
     expect(await exited, err).toBe(130);
+    // the handler runs between tiles, not once the whole image is done
+    expect(Date.now() - killedAt).toBeLessThan(15_000);
     expect(existsSync(out)).toBe(false);
     expect(hidden()).toEqual([]);
-  });
+  }, 120_000);
 
   test('peak memory of a 4096x3072 output stays far below the whole-image figure and within the estimate', () => {
     // the pipeline without the model (each tile returns its own y0), in a child of its own
