@@ -2,13 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
+/** Where a file bound for `path` is written before it is renamed over it: a hidden name in the same folder. */
+export function atomicTempPath(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
 /**
  * Writes a file so readers see either the old contents or the complete new ones, never a torn
  * file: the data goes to a temporary file in the same folder (same file system, so the rename is
  * atomic), is flushed to disk, and is then renamed over the target.
  */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = atomicTempPath(path);
   const fh = await open(tmp, 'wx');
   try {
     try {

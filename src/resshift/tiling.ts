@@ -168,6 +168,55 @@ export function extractTile(src: Float32Array, channels: number, height: number,
 }
 
 /**
+ * Runs `run` on every tile (in row-major order, one at a time) and blends the results, handing
+ * the image's rows to `emit` in order as they become final: the rows above the next tile row's
+ * top are final once the current tile row is done, so only one tile row's band of rows
+ * (channels x tile height x width floats) is held. `run` returns [C, tile.h, tile.w]; `emit`
+ * gets row y as [C, width] (planar), valid until it returns. The frame's margin is cropped away.
+ * Each pixel sums its tiles' weighted values in tile order, in float32, so the result does not
+ * depend on how the rows are handed out.
+ */
+export async function blendTileRows(
+  layout: TileLayout,
+  channels: number,
+  run: (tile: Tile, index: number) => Float32Array | Promise<Float32Array>,
+  emit: (y: number, row: Float32Array) => void | Promise<void>,
+): Promise<void> {
+  const { height, width, rows, cols, tiles } = layout;
+  const nCols = cols.starts.length;
+  const rowLen = channels * width;
+  // rows [top, top + bandRows) of the image, [row][channel][x]
+  const bandRows = Math.min(rows.size, height);
+  const band = new Float32Array(bandRows * rowLen);
+  let top = 0;
+  for (let r = 0; r < rows.starts.length; r++) {
+    for (let q = 0; q < nCols; q++) {
+      const t = r * nCols + q;
+      const tile = tiles[t];
+      const result = await run(tile, t);
+      if (result.length !== channels * tile.h * tile.w) throw new Error(`blendTiles: tile ${t} returned ${result.length} values, expected ${channels * tile.h * tile.w}`);
+      const wy = rows.weights[r];
+      const wx = cols.weights[q];
+      const h = Math.min(tile.h, height - tile.y);
+      const w = Math.min(tile.w, width - tile.x);
+      for (let c = 0; c < channels; c++) {
+        for (let i = 0; i < h; i++) {
+          const src0 = (c * tile.h + i) * tile.w;
+          const dst0 = (tile.y - top + i) * rowLen + c * width + tile.x;
+          for (let j = 0; j < w; j++) band[dst0 + j] += wy[i] * wx[j] * result[src0 + j];
+        }
+      }
+    }
+    // rows above the next tile row are final; the rest move to the top of the band
+    const next = r + 1 < rows.starts.length ? rows.starts[r + 1] : height;
+    for (let y = top; y < next; y++) await emit(y, band.subarray((y - top) * rowLen, (y - top + 1) * rowLen));
+    band.copyWithin(0, (next - top) * rowLen);
+    band.fill(0, band.length - (next - top) * rowLen);
+    top = next;
+  }
+}
+
+/**
  * Runs `run` on every tile (in row-major order, one at a time) and blends the results into a
  * planar [C, height, width] image; the frame's margin is cropped away. `run` gets the tile's
  * pixels ([C, tile.h, tile.w], reflected where the tile leaves the image) and returns the same shape.
@@ -178,23 +227,15 @@ export async function blendTiles(
   layout: TileLayout,
   run: (pixels: Float32Array, tile: Tile, index: number) => Float32Array | Promise<Float32Array>,
 ): Promise<Float32Array> {
-  const { height, width, rows, cols, tiles } = layout;
+  const { height, width } = layout;
   const out = new Float32Array(channels * height * width);
-  for (let t = 0; t < tiles.length; t++) {
-    const tile = tiles[t];
-    const result = await run(extractTile(src, channels, height, width, tile), tile, t);
-    if (result.length !== channels * tile.h * tile.w) throw new Error(`blendTiles: tile ${t} returned ${result.length} values, expected ${channels * tile.h * tile.w}`);
-    const wy = rows.weights[Math.floor(t / cols.starts.length)];
-    const wx = cols.weights[t % cols.starts.length];
-    const h = Math.min(tile.h, height - tile.y);
-    const w = Math.min(tile.w, width - tile.x);
-    for (let c = 0; c < channels; c++) {
-      for (let i = 0; i < h; i++) {
-        const src0 = (c * tile.h + i) * tile.w;
-        const dst0 = (c * height + tile.y + i) * width + tile.x;
-        for (let j = 0; j < w; j++) out[dst0 + j] += wy[i] * wx[j] * result[src0 + j];
-      }
-    }
-  }
+  await blendTileRows(
+    layout,
+    channels,
+    (tile, t) => run(extractTile(src, channels, height, width, tile), tile, t),
+    (y, row) => {
+      for (let c = 0; c < channels; c++) out.set(row.subarray(c * width, (c + 1) * width), (c * height + y) * width);
+    },
+  );
   return out;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blendTiles, checkTileOptions, extractTile, planTiles, reflectIndex, type TileLayout } from '../../src/resshift/tiling.js';
+import { blendTileRows, blendTiles, checkTileOptions, extractTile, planTiles, reflectIndex, type TileLayout } from '../../src/resshift/tiling.js';
 import { Rng } from '../../src/tensor/rng.js';
 
 /** Normalised 2-D weight of every tile at every image pixel, and how many tiles cover it. */
@@ -149,5 +149,56 @@ describe('blendTiles', () => {
     // a hard cut would step by 1; the smoothstep's slope peaks at 1.5 / overlap
     expect(worst).toBeGreaterThan(0);
     expect(worst).toBeLessThanOrEqual(1.5 / overlap + 1e-6);
+  });
+});
+
+describe('blendTileRows', () => {
+  /** The whole-image blend, written out: every tile's weighted values added in tile order into one float32 image. */
+  function wholeImageBlend(layout: TileLayout, channels: number, results: Float32Array[]): Float32Array {
+    const { height, width, rows, cols, tiles } = layout;
+    const out = new Float32Array(channels * height * width);
+    tiles.forEach((tile, t) => {
+      const wy = rows.weights[Math.floor(t / cols.starts.length)];
+      const wx = cols.weights[t % cols.starts.length];
+      for (let c = 0; c < channels; c++) for (let i = 0; i < tile.h && tile.y + i < height; i++) for (let j = 0; j < tile.w && tile.x + j < width; j++) {
+        out[(c * height + tile.y + i) * width + tile.x + j] += wy[i] * wx[j] * results[t][(c * tile.h + i) * tile.w + j];
+      }
+    });
+    return out;
+  }
+
+  it('hands out every row once, in order, as soon as no later tile touches it, from a band one tile row high; bit-identical to the whole-image blend', async () => {
+    // several tile rows and columns, edge tiles in the frame's margin, and a single-tile-row case
+    for (const [H, W, tile, overlap] of [[61, 83, 24, 8], [37, 20, 16, 8], [12, 50, 16, 0], [100, 36, 32, 16]]) {
+      const layout = planTiles(H, W, { tile, overlap });
+      const results = layout.tiles.map((t, k) => randomImage(3, t.h, t.w, 100 + k));
+      const got = new Float32Array(3 * H * W);
+      const events: string[] = [];
+      let bandBytes = 0;
+      await blendTileRows(layout, 3, (_, k) => (events.push(`tile ${k}`), results[k]), (y, row) => {
+        events.push(`row ${y}`);
+        bandBytes = Math.max(bandBytes, row.buffer.byteLength);
+        expect(row.length).toBe(3 * W);
+        for (let c = 0; c < 3; c++) got.set(row.subarray(c * W, (c + 1) * W), (c * H + y) * W);
+      });
+      expect(got).toEqual(wholeImageBlend(layout, 3, results));
+      expect(bandBytes).toBe(3 * Math.min(layout.rows.size, H) * W * 4);
+      // row y comes after the last tile that covers it and before the first tile row below it
+      const rowsOut = events.filter((e) => e.startsWith('row')).map((e) => Number(e.slice(4)));
+      expect(rowsOut).toEqual(Array.from({ length: H }, (_, y) => y));
+      const nCols = layout.cols.starts.length;
+      for (let y = 0; y < H; y++) {
+        const at = events.indexOf(`row ${y}`);
+        const lastCovering = Math.max(...layout.tiles.flatMap((t, k) => (y >= t.y && y < t.y + t.h ? [k] : [])));
+        expect(events.indexOf(`tile ${lastCovering}`)).toBeLessThan(at);
+        const below = layout.rows.starts.findIndex((s) => s > y);
+        if (below >= 0) expect(events.indexOf(`tile ${below * nCols}`)).toBeGreaterThan(at);
+      }
+    }
+  });
+
+  it('rejects a tile result of the wrong size', async () => {
+    const layout = planTiles(16, 16, { tile: 16, overlap: 8 });
+    await expect(blendTileRows(layout, 3, () => new Float32Array(5), () => undefined)).rejects.toThrow(/tile 0 returned 5 values, expected 768/);
   });
 });
