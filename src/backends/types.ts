@@ -39,6 +39,8 @@ export interface Backend<B extends BackendBuffer = BackendBuffer> {
   readonly name: string;
   /** Dtypes this backend can hold; an op in another dtype falls back to one that can. */
   readonly dtypes: readonly DType[];
+  /** Claims a kernel for every op that runs one (all but views); a test holds it to that. */
+  readonly complete?: boolean;
   alloc(size: number, dtype: DType): B;
   free(buf: B): void;
   write(buf: B, src: ArrayLike<number>): void;

@@ -10,6 +10,7 @@ interface Buf extends BackendBuffer {
 
 export class AsyncTestBackend implements Backend<Buf> {
   readonly dtypes: readonly DType[] = ['float32'];
+  readonly complete = true;
   reads = 0;
   disposed = false;
   private live = 0;

@@ -9,6 +9,7 @@ export type RefTensor = KernelTensor<RefBuffer>;
 class RefBackend implements Backend<RefBuffer> {
   readonly name = 'ref';
   readonly dtypes: readonly DType[] = ['float32', 'float64'];
+  readonly complete = true;
   private live = 0;
   private liveBytes = 0;
 

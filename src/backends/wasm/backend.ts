@@ -13,6 +13,7 @@ export type WasmTensor = KernelTensor<WasmBuffer>;
 export class WasmBackend implements Backend<WasmBuffer> {
   readonly name = 'wasm';
   readonly dtypes: readonly DType[] = ['float32'];
+  readonly complete = true;
   private live = 0;
   private liveBytes = 0;
 
