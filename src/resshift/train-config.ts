@@ -7,6 +7,12 @@ export interface TrainConfig {
   /** Side of the square HR training crop (multiple of 8). */
   crop: number;
   batch: number;
+  /**
+   * Items per forward/backward pass (gradient accumulation; see trainStep). Absent: the whole
+   * batch in one pass, as runs before micro-batches. Changing it on resume changes only float
+   * rounding, so it is allowed, but the continuation is then not bit for bit.
+   */
+  microBatch?: number;
   lr: number;
   /** Floor of the cosine annealing. */
   etaMin: number;
@@ -54,6 +60,10 @@ export function checkTrainConfig(c: TrainConfig): void {
   posInt('crop', c.crop);
   if (c.crop % 8) throw new TrainConfigError(`crop must be a multiple of 8 (the model pools twice, then applies a Haar transform; LR is crop/4), got ${c.crop}`);
   posInt('batch', c.batch);
+  if (c.microBatch !== undefined) {
+    posInt('microBatch', c.microBatch);
+    if (c.microBatch > c.batch) throw new TrainConfigError(`micro-batch ${c.microBatch} is larger than the batch ${c.batch}`);
+  }
   posInt('epochs', c.epochs);
   if (c.steps !== null) posInt('steps', c.steps);
   if (!Number.isSafeInteger(c.seed) || c.seed < 0) throw new TrainConfigError(`seed must be an integer in [0, 2^53), got ${c.seed}`);

@@ -165,7 +165,7 @@ export class Trainer {
       const batch = await drawBatch(this.init.train, this.order, this.pos.stepInEpoch, this.config.batch, this.schedule.T, this.rngs);
       this.init.mapBatch?.(batch, this.pos.step + 1);
       const lr = this.lr;
-      const r = await trainStep(this.model, this.optimizer, batch, { schedule: this.schedule, kappa: this.config.diffusion.kappa, lr, clip: this.config.clip });
+      const r = await trainStep(this.model, this.optimizer, batch, { schedule: this.schedule, kappa: this.config.diffusion.kappa, lr, clip: this.config.clip, microBatch: this.config.microBatch });
       if (!r.ok) {
         // the generators advanced while drawing the batch; restore them so the state stays the last boundary's
         this.rngs = rngsFromStates(this.pos.rng, this.config.seed, this.pos.epoch);

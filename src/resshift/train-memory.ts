@@ -1,0 +1,24 @@
+// What a training step holds at its peak, so `train` can pick a micro-batch that fits (or refuse
+// before decoding any data). Measured, not derived: the peak of live tensor bytes of one
+// trainStep on the ref backend (float32 storage, exact sizes) over widths 4..16 and crops 16..64
+// is (287 w + 970) bytes per HR pixel of one micro-batch, within 2% for crops >= 32 (activations
+// saved for backward, their gradients and the loss's DCT and resize temporaries all scale with the
+// pixels), plus the parameters four times (weights, gradients, Adam's two moments), plus 1 MiB
+// for what does not scale (DCT bases, scalars, the accumulated loss of earlier micro-batches).
+
+const PER_PIXEL_PER_CHANNEL = 287;
+const PER_PIXEL = 970;
+const FIXED = 2 ** 20;
+/** The WASM allocator rounds blocks up to size classes (at most a quarter more) and fragments. */
+export const WASM_OVERHEAD = 1.3;
+
+/** Peak bytes of one training step: `microBatch` items of crop x crop at base width `width`. */
+export function trainStepBytes(width: number, crop: number, microBatch: number, params: number): number {
+  return microBatch * crop * crop * (PER_PIXEL_PER_CHANNEL * width + PER_PIXEL) + 16 * params + FIXED;
+}
+
+/** The largest micro-batch (<= batch) whose step fits in `budget` bytes; 0 when not even one item fits. */
+export function largestMicroBatch(width: number, crop: number, batch: number, params: number, budget: number): number {
+  for (let m = batch; m >= 1; m--) if (trainStepBytes(width, crop, m, params) <= budget) return m;
+  return 0;
+}

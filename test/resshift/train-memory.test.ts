@@ -1,0 +1,65 @@
+import { describe, expect, test } from 'vitest';
+import { getBackend } from '../../src/backends/registry.js';
+import { Adam } from '../../src/nn/adam.js';
+import { DualDomainUNet } from '../../src/resshift/model.js';
+import { etaSchedule } from '../../src/resshift/schedule.js';
+import { largestMicroBatch, trainStepBytes } from '../../src/resshift/train-memory.js';
+import { trainStep } from '../../src/resshift/train-step.js';
+import { TRAIN_DEFAULTS } from '../../src/resshift/trainer.js';
+import { Rng } from '../../src/tensor/rng.js';
+import { setBackend } from '../../src/tensor/index.js';
+
+/** Peak live bytes on ref during one step (model, Adam and everything the step allocates). */
+async function measuredPeak(width: number, crop: number, size: number, microBatch?: number): Promise<{ peak: number; params: number }> {
+  setBackend('ref');
+  const ref = getBackend('ref');
+  const base = ref.stats().liveBytes;
+  const model = new DualDomainUNet({ baseChannels: width }, { rng: new Rng(3) });
+  const opt = new Adam(model.parameters(), { lr: 1e-3 });
+  const alloc = ref.alloc.bind(ref);
+  let peak = 0;
+  ref.alloc = (s, d) => {
+    const b = alloc(s, d);
+    peak = Math.max(peak, ref.stats().liveBytes - base);
+    return b;
+  };
+  const rng = new Rng(1);
+  const n = size * 3 * crop * crop;
+  const b = {
+    size,
+    crop,
+    x0: rng.fillUniform(new Float32Array(n), -1, 1),
+    y0: rng.fillUniform(new Float32Array(n), -1, 1),
+    noise: rng.fillNormal(new Float32Array(n)),
+    t: new Array(size).fill(5),
+    names: new Array(size).fill('x'),
+  };
+  try {
+    await trainStep(model, opt, b, { schedule: etaSchedule(TRAIN_DEFAULTS.diffusion), kappa: 2, lr: 1e-3, clip: 1, microBatch });
+  } finally {
+    ref.alloc = alloc;
+  }
+  const params = model.parameters().reduce((a, p) => a + p.size, 0);
+  model.dispose();
+  opt.dispose();
+  return { peak, params };
+}
+
+describe('training memory estimate', () => {
+  test('is at least the measured peak and within 15% (plus its fixed 1 MiB) of it', async () => {
+    for (const [w, c, B, m] of [[6, 32, 2, undefined], [10, 40, 3, 1]] as const) {
+      const { peak, params } = await measuredPeak(w, c, B, m);
+      const est = trainStepBytes(w, c, m ?? B, params);
+      expect(est, `w ${w} crop ${c} batch ${B} micro ${m}`).toBeGreaterThanOrEqual(peak);
+      expect(est).toBeLessThan(1.15 * peak + 2 ** 20);
+    }
+  });
+
+  test('picks the largest micro-batch that fits, 0 when none does', () => {
+    const params = 1_387_075;
+    const one = trainStepBytes(64, 256, 1, params);
+    expect(largestMicroBatch(64, 256, 8, params, 8 * one)).toBe(8);
+    expect(largestMicroBatch(64, 256, 8, params, 2.5 * one)).toBe(2);
+    expect(largestMicroBatch(64, 256, 8, params, 0.5 * one)).toBe(0);
+  });
+});
