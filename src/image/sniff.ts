@@ -32,9 +32,12 @@ function u32be(b: Uint8Array, i: number): number {
   return ((b[i] << 24) >>> 0) + ((b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]);
 }
 
+/** Bytes `pngHeaderSize` needs: the signature, IHDR's length and type, width and height. */
+export const PNG_HEADER_BYTES = 24;
+
 /** Width and height from the IHDR chunk, which the PNG spec requires to come first. */
 export function pngHeaderSize(bytes: Uint8Array): Size | undefined {
-  if (bytes.length < 24) return undefined;
+  if (bytes.length < PNG_HEADER_BYTES) return undefined;
   const isIhdr = bytes[12] === 0x49 && bytes[13] === 0x48 && bytes[14] === 0x44 && bytes[15] === 0x52;
   if (!isIhdr) return undefined;
   return { width: u32be(bytes, 16), height: u32be(bytes, 20) };
