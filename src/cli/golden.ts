@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import {
   casePassed, checkGoldenCase, parseGoldenCase, runGoldenCase, worstCheck,
   type GoldenCase, type GoldenRunResult, type TensorCheck,
 } from '../golden/index.js';
 import { serializeSafetensors } from '../nn/safetensors.js';
-import { writeFileAtomic, listFiles } from '../node/files.js';
+import { listFiles, readFileBounded, SAFETENSORS_PROBE_BYTES, safetensorsHeaderProblem, writeFileAtomic } from '../node/files.js';
 import { InputError, selectBackend } from './common.js';
 
 interface GoldenOptions {
@@ -43,12 +43,24 @@ async function caseFiles(path: string): Promise<string[]> {
   return files;
 }
 
+// Golden cases hold one op's inputs and outputs (the whole-model case is 1.7 MB); this only stops a
+// wrong path (a device, a huge file) from being read without end.
+const MAX_CASE_BYTES = 2 ** 30;
+
 async function loadCase(file: string): Promise<GoldenCase> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(file);
+    bytes = await readFileBounded(file, {
+      what: 'golden case file',
+      maxBytes: MAX_CASE_BYTES,
+      headerBytes: SAFETENSORS_PROBE_BYTES,
+      checkHeader: (probe, size) => {
+        const problem = safetensorsHeaderProblem(probe, size);
+        return problem && `not a safetensors file (${problem})`;
+      },
+    });
   } catch (e) {
-    throw new InputError(`cannot read ${file}: ${(e as Error).message}`);
+    throw new InputError((e as Error).message);
   }
   try {
     return parseGoldenCase(bytes);

@@ -1,25 +1,147 @@
-import { decode as decodePngData, type DecodedPng } from 'fast-png';
+// PNG decoding (https://www.w3.org/TR/png-3/). The chunks are read here rather than by
+// fast-png, because fast-png inflates the image data and any iCCP profile in full whatever the
+// header says, so a small file could take gigabytes (a decompression bomb). Here the image data
+// is inflated with a cap at the size the header implies (png-inflate.ts), compressed ancillary
+// chunks (iCCP, zTXt, iTXt) are skipped unread since nothing here uses them, and only the
+// chunks that decide the pixels are interpreted.
+import { ImageError } from './errors.js';
 import { checkDecodeSize, type DecodeLimits } from './limits.js';
-import { pngHeaderSize } from './sniff.js';
+import { inflateCapped, InflateError, MAX_DEFLATE_RATIO } from './png-inflate.js';
+import { filteredBytes, passLayouts, unfilterInPlace, type PassLayout } from './png-rows.js';
 import { createImage, type DecodedImage } from './types.js';
 
 function fail(name: string, reason: string): never {
-  throw new Error(`${name}: corrupt or truncated PNG (${reason.replace(/\s+/g, ' ').trim()})`);
+  throw new ImageError(`${name}: corrupt or truncated PNG (${reason})`);
 }
 
-function reasonOf(e: unknown): string {
-  if (!(e instanceof Error)) return String(e);
-  const cause = e.cause instanceof Error ? `: ${e.cause.message}` : '';
-  // fast-png reads past the end of a cut-off file through a DataView.
-  if (e instanceof RangeError && /outside the bounds|out of bounds/i.test(e.message)) return 'file ends early';
-  return `${e.message.replace(/:$/, '')}${cause}`;
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
 }
 
-/** Sample j of a row packed at `depth` < 8 bits, most significant bits first as PNG stores them. */
-function packedSample(data: Uint8Array, rowStart: number, j: number, depth: number): number {
-  const bit = j * depth;
-  const shift = 8 - depth - (bit & 7);
-  return (data[rowStart + (bit >> 3)] >> shift) & ((1 << depth) - 1);
+function u32(b: Uint8Array, i: number): number {
+  return ((b[i] << 24) >>> 0) + ((b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]);
+}
+
+// IHDR colour types.
+const Colour = { Grey: 0, Rgb: 2, Palette: 3, GreyAlpha: 4, Rgba: 6 } as const;
+type Colour = (typeof Colour)[keyof typeof Colour];
+
+const CHANNELS: Record<number, number> = { [Colour.Grey]: 1, [Colour.Rgb]: 3, [Colour.Palette]: 1, [Colour.GreyAlpha]: 2, [Colour.Rgba]: 4 };
+const DEPTHS: Record<number, readonly number[]> = {
+  [Colour.Grey]: [1, 2, 4, 8, 16],
+  [Colour.Rgb]: [8, 16],
+  [Colour.Palette]: [1, 2, 4, 8],
+  [Colour.GreyAlpha]: [8, 16],
+  [Colour.Rgba]: [8, 16],
+};
+
+interface PngStructure {
+  width: number;
+  height: number;
+  depth: number;
+  colour: Colour;
+  interlaced: boolean;
+  /** RGB triplets. */
+  palette?: Uint8Array;
+  /** Alpha of the first palette entries (tRNS of an indexed image). */
+  paletteAlpha?: Uint8Array;
+  /** A tRNS colour key on a grey or RGB image. */
+  colourKey: boolean;
+  idat: Uint8Array[];
+  idatBytes: number;
+}
+
+/** A chunk type as text when it is four ASCII letters, as the format requires. */
+function chunkType(b: Uint8Array, at: number): string | undefined {
+  let s = '';
+  for (let i = 0; i < 4; i++) {
+    const c = b[at + i];
+    if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122))) return undefined;
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
+function readIhdr(name: string, d: Uint8Array, limits: DecodeLimits): Omit<PngStructure, 'colourKey' | 'idat' | 'idatBytes'> {
+  if (d.length !== 13) fail(name, `IHDR is ${d.length} bytes, not 13`);
+  const width = u32(d, 0);
+  const height = u32(d, 4);
+  checkDecodeSize(name, width, height, limits);
+  const [depth, colour, compression, filter, interlace] = d.subarray(8);
+  if (!(colour in CHANNELS)) fail(name, `unknown colour type ${colour}`);
+  if (!DEPTHS[colour].includes(depth)) fail(name, `bit depth ${depth} is not allowed for colour type ${colour}`);
+  if (compression !== 0) fail(name, `unknown compression method ${compression}`);
+  if (filter !== 0) fail(name, `unknown filter method ${filter}`);
+  if (interlace > 1) fail(name, `unknown interlace method ${interlace}`);
+  return { width, height, depth, colour: colour as Colour, interlaced: interlace === 1 };
+}
+
+/**
+ * Walks the chunks, checking each critical chunk's CRC (it catches bit rot that would otherwise
+ * decode to wrong pixels silently). Ancillary chunks other than tRNS are skipped unchecked, as
+ * their contents cannot change the pixels.
+ */
+function readStructure(name: string, bytes: Uint8Array, limits: DecodeLimits): PngStructure {
+  let header: ReturnType<typeof readIhdr> | undefined;
+  let palette: Uint8Array | undefined;
+  let paletteAlpha: Uint8Array | undefined;
+  let colourKey = false;
+  const idat: Uint8Array[] = [];
+  let idatBytes = 0;
+  for (let pos = 8; ; ) {
+    if (pos + 8 > bytes.length) fail(name, 'file ends early');
+    const length = u32(bytes, pos);
+    const type = chunkType(bytes, pos + 4);
+    if (type === undefined) fail(name, `invalid chunk type at byte ${pos + 4}`);
+    if (length > 0x7fffffff) fail(name, `${type} chunk length ${length} is over the format's limit`);
+    const start = pos + 8;
+    const end = start + length;
+    if (end + 4 > bytes.length) fail(name, 'file ends early');
+    const critical = type.charCodeAt(0) < 97;
+    if ((critical || type === 'tRNS') && crc32(bytes.subarray(pos + 4, end)) !== u32(bytes, end)) {
+      fail(name, `CRC mismatch in the ${type} chunk`);
+    }
+    const data = bytes.subarray(start, end);
+    pos = end + 4;
+    if (!header) {
+      if (type !== 'IHDR') fail(name, `the first chunk is ${type}, not IHDR`);
+      header = readIhdr(name, data, limits);
+      continue;
+    }
+    switch (type) {
+      case 'IHDR':
+        fail(name, 'more than one IHDR chunk');
+      case 'PLTE':
+        if (length === 0 || length % 3 !== 0 || length > 768) fail(name, `PLTE is ${length} bytes, not 3 to 768 in steps of 3`);
+        // Grey images must not have one; truecolour ones may carry it as a suggestion.
+        if (header.colour === Colour.Palette) palette = data;
+        break;
+      case 'tRNS':
+        if (header.colour === Colour.Palette) paletteAlpha = data;
+        else if (header.colour === Colour.Grey || header.colour === Colour.Rgb) colourKey = true;
+        break;
+      case 'IDAT':
+        idat.push(data);
+        idatBytes += length;
+        break;
+      case 'IEND':
+        return { ...header, palette, paletteAlpha, colourKey, idat, idatBytes };
+      default:
+        if (critical) fail(name, `unknown critical chunk ${type}`);
+    }
+  }
 }
 
 function alphaWarning(name: string, transparent: number, total: number): string {
@@ -27,88 +149,105 @@ function alphaWarning(name: string, transparent: number, total: number): string 
   return `${name}: alpha channel dropped (${share})`;
 }
 
-function paletteToRgb(name: string, png: DecodedPng, out: Float32Array, warnings: string[]): void {
-  const { width, height, depth } = png;
-  const palette = png.palette;
-  if (!palette || palette.length === 0) fail(name, 'indexed colour without a PLTE palette');
-  const data = png.data as Uint8Array;
-  const rowBytes = Math.ceil((width * depth) / 8);
-  const hasAlpha = palette.some((c) => c.length > 3);
-  let transparent = 0;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const index = depth === 8 ? data[y * width + x] : packedSample(data, y * rowBytes, x, depth);
-      const colour = palette[index];
-      if (!colour) fail(name, `palette index ${index} out of range (palette has ${palette.length} entries)`);
-      const o = (y * width + x) * 3;
-      out[o] = colour[0] / 255;
-      out[o + 1] = colour[1] / 255;
-      out[o + 2] = colour[2] / 255;
-      if (hasAlpha && colour.length > 3 && colour[3] < 255) transparent++;
-    }
-  }
-  if (hasAlpha) warnings.push(alphaWarning(name, transparent, width * height));
-}
-
-function directToRgb(name: string, png: DecodedPng, out: Float32Array, warnings: string[]): void {
-  const { width, height, depth, channels } = png;
-  const data = png.data;
+/**
+ * Writes one pass's unfiltered pixels (rows of `pass.rowBytes` at `start` of `buf`) into the
+ * float RGB image, scattering them to the pass's grid; returns how many were not opaque.
+ */
+function convertPass(name: string, png: PngStructure, buf: Uint8Array, start: number, pass: PassLayout, out: Float32Array): number {
+  const { depth, colour } = png;
   const max = (1 << depth) - 1;
-  const colourChannels = channels >= 3 ? 3 : 1;
-  const hasAlpha = channels === 2 || channels === 4;
-  const n = width * height;
+  const sample =
+    depth === 8
+      ? (row: number, i: number) => buf[row + i]
+      : depth === 16
+        ? (row: number, i: number) => (buf[row + 2 * i] << 8) | buf[row + 2 * i + 1]
+        : (row: number, i: number) => {
+            const bit = i * depth;
+            return (buf[row + (bit >> 3)] >> (8 - depth - (bit & 7))) & max;
+          };
+  const entries = png.palette ? png.palette.length / 3 : 0;
+  const alphas = png.paletteAlpha;
   let transparent = 0;
-  if (depth < 8) {
-    // Only greyscale may have fewer than 8 bits per sample.
-    const rowBytes = Math.ceil(width * depth / 8);
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const v = packedSample(data as Uint8Array, y * rowBytes, x, depth) / max;
-        const o = (y * width + x) * 3;
-        out[o] = v;
-        out[o + 1] = v;
-        out[o + 2] = v;
+  for (let py = 0; py < pass.height; py++) {
+    const row = start + py * pass.rowBytes;
+    let o = ((pass.y0 + py * pass.dy) * png.width + pass.x0) * 3;
+    for (let px = 0; px < pass.width; px++, o += 3 * pass.dx) {
+      switch (colour) {
+        case Colour.Grey:
+        case Colour.GreyAlpha: {
+          const ch = colour === Colour.Grey ? 1 : 2;
+          const v = sample(row, px * ch) / max;
+          out[o] = v;
+          out[o + 1] = v;
+          out[o + 2] = v;
+          if (ch === 2 && sample(row, px * 2 + 1) < max) transparent++;
+          break;
+        }
+        case Colour.Rgb:
+        case Colour.Rgba: {
+          const ch = colour === Colour.Rgb ? 3 : 4;
+          const i = px * ch;
+          out[o] = sample(row, i) / max;
+          out[o + 1] = sample(row, i + 1) / max;
+          out[o + 2] = sample(row, i + 2) / max;
+          if (ch === 4 && sample(row, i + 3) < max) transparent++;
+          break;
+        }
+        case Colour.Palette: {
+          const index = sample(row, px);
+          if (index >= entries) fail(name, `palette index ${index} out of range (palette has ${entries} entries)`);
+          const p = png.palette!;
+          out[o] = p[index * 3] / 255;
+          out[o + 1] = p[index * 3 + 1] / 255;
+          out[o + 2] = p[index * 3 + 2] / 255;
+          if (alphas && index < alphas.length && alphas[index] < 255) transparent++;
+          break;
+        }
       }
     }
-  } else {
-    if (data.length < n * channels) fail(name, `pixel data has ${data.length} samples, expected ${n * channels}`);
-    for (let p = 0; p < n; p++) {
-      const i = p * channels;
-      const o = p * 3;
-      if (colourChannels === 3) {
-        out[o] = data[i] / max;
-        out[o + 1] = data[i + 1] / max;
-        out[o + 2] = data[i + 2] / max;
-      } else {
-        const v = data[i] / max;
-        out[o] = v;
-        out[o + 1] = v;
-        out[o + 2] = v;
-      }
-      if (hasAlpha && data[i + channels - 1] < max) transparent++;
-    }
   }
-  if (hasAlpha) warnings.push(alphaWarning(name, transparent, n));
-  if (png.transparency && png.transparency.length > 0) {
-    warnings.push(`${name}: transparent colour key (tRNS) ignored`);
-  }
+  return transparent;
 }
 
 export function decodePng(bytes: Uint8Array, name: string, limits: DecodeLimits): DecodedImage {
-  const header = pngHeaderSize(bytes);
-  if (!header) fail(name, 'missing IHDR header');
-  checkDecodeSize(name, header.width, header.height, limits);
-  let png: DecodedPng;
-  try {
-    // CRCs catch bit rot inside chunks that would otherwise decode to wrong pixels silently.
-    png = decodePngData(bytes, { checkCrc: true });
-  } catch (e) {
-    fail(name, reasonOf(e));
+  const png = readStructure(name, bytes, limits);
+  const { width, height } = png;
+  if (png.colour === Colour.Palette && !png.palette) fail(name, 'indexed colour without a PLTE palette');
+  const bitsPerPixel = CHANNELS[png.colour] * png.depth;
+  const passes = passLayouts(width, height, bitsPerPixel, png.interlaced);
+  const expected = filteredBytes(passes);
+  if (png.idatBytes === 0) fail(name, 'no image data (IDAT)');
+  // Checked before inflating, so a file cut short costs no large buffer.
+  if (png.idatBytes * MAX_DEFLATE_RATIO < expected) {
+    fail(name, `${png.idatBytes} bytes of image data cannot hold a ${width}x${height} image`);
   }
-  const out = new Float32Array(png.width * png.height * 3);
+  let inflated;
+  try {
+    inflated = inflateCapped(png.idat, expected);
+  } catch (e) {
+    if (e instanceof InflateError) fail(name, `image data does not decompress: ${e.message}`);
+    throw e;
+  }
+  if (inflated.length < expected) {
+    fail(name, `image data ends after ${inflated.length} of the ${expected} bytes a ${width}x${height} image needs`);
+  }
   const warnings: string[] = [];
-  // Truecolour PNGs may carry a suggested palette too; only one-channel data is indices.
-  if (png.palette && png.channels === 1) paletteToRgb(name, png, out, warnings);
-  else directToRgb(name, png, out, warnings);
-  return { image: createImage(png.width, png.height, out), warnings };
+  const buf = inflated.data;
+  const out = new Float32Array(width * height * 3);
+  const bpp = Math.max(1, bitsPerPixel >> 3);
+  let transparent = 0;
+  let start = 0;
+  for (const pass of passes) {
+    const bad = unfilterInPlace(buf, start, pass.height, pass.rowBytes, bpp);
+    if (bad) fail(name, `unknown filter type ${bad.type}`);
+    transparent += convertPass(name, png, buf, start, pass, out);
+    start += pass.height * (pass.rowBytes + 1);
+  }
+  const hasAlpha = png.colour === Colour.GreyAlpha || png.colour === Colour.Rgba || (png.colour === Colour.Palette && png.paletteAlpha);
+  if (hasAlpha) warnings.push(alphaWarning(name, transparent, width * height));
+  if (png.colourKey) warnings.push(`${name}: transparent colour key (tRNS) ignored`);
+  if (inflated.overflow) {
+    warnings.push(`${name}: image data runs on past the ${width}x${height} pixels the header declares; the rest was ignored`);
+  }
+  return { image: createImage(width, height, out), warnings };
 }

@@ -1,4 +1,5 @@
 import { decodeJpeg } from './decode-jpeg.js';
+import { ImageError } from './errors.js';
 import { decodePng } from './decode-png.js';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './limits.js';
 import { sniffFormat } from './sniff.js';
@@ -11,13 +12,13 @@ import type { DecodedImage } from './types.js';
  */
 export function decodeImage(bytes: Uint8Array, name = 'image', limits: Partial<DecodeLimits> = {}): DecodedImage {
   const lim: DecodeLimits = { ...DEFAULT_DECODE_LIMITS, ...limits };
-  if (bytes.length === 0) throw new Error(`${name}: empty file`);
+  if (bytes.length === 0) throw new ImageError(`${name}: empty file`);
   switch (sniffFormat(bytes)) {
     case 'png':
       return decodePng(bytes, name, lim);
     case 'jpeg':
       return decodeJpeg(bytes, name, lim);
     default:
-      throw new Error(`${name}: not a PNG or JPEG file`);
+      throw new ImageError(`${name}: not a PNG or JPEG file`);
   }
 }

@@ -1,10 +1,13 @@
 // Node-only file access for images; everything else in src/image runs in browsers too.
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
+import { readFileBounded } from '../node/files.js';
 import { decodeImage } from './decode.js';
 import { encodePng, type EncodePngOptions } from './encode.js';
-import type { DecodeLimits } from './limits.js';
+import { ImageError } from './errors.js';
+import { checkDecodeSize, DEFAULT_DECODE_LIMITS, MAX_IMAGE_FILE_BYTES, type DecodeLimits } from './limits.js';
+import { PNG_HEADER_BYTES, pngHeaderSize, sniffFormat } from './sniff.js';
 import type { DecodedImage, RgbImage } from './types.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
@@ -30,18 +33,33 @@ function fsError(path: string, e: unknown, verb: 'read' | 'write' | 'list'): Err
   }
 }
 
-/** Reads and decodes a PNG or JPEG; decode errors name the path. */
+/**
+ * Reads and decodes a PNG or JPEG; every failure is an ImageError naming the path. Devices,
+ * pipes and files over MAX_IMAGE_FILE_BYTES are refused unread, and the first bytes (magic
+ * number, PNG size) are checked before the rest of the file is read.
+ */
 export async function readImageFile(path: string, limits: Partial<DecodeLimits> = {}): Promise<DecodedImage> {
+  const lim: DecodeLimits = { ...DEFAULT_DECODE_LIMITS, ...limits };
   let bytes: Uint8Array;
   try {
-    const info = await stat(path);
-    if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    const buf = await readFile(path);
-    bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    bytes = await readFileBounded(path, {
+      what: 'file',
+      maxBytes: MAX_IMAGE_FILE_BYTES,
+      headerBytes: PNG_HEADER_BYTES,
+      checkHeader: (header, size) => {
+        if (size === 0) return 'empty file';
+        const format = sniffFormat(header);
+        if (!format) return 'not a PNG or JPEG file';
+        const png = format === 'png' ? pngHeaderSize(header) : undefined;
+        if (png) checkDecodeSize(path, png.width, png.height, lim);
+        return undefined;
+      },
+    });
   } catch (e) {
-    throw fsError(path, e, 'read');
+    if (e instanceof ImageError) throw e;
+    throw new ImageError((e as Error).message.split('\n')[0]);
   }
-  return decodeImage(bytes, path, limits);
+  return decodeImage(bytes, path, lim);
 }
 
 /**

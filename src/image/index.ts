@@ -2,7 +2,8 @@
 export type { RgbImage, DecodedImage } from './types.js';
 export { createImage } from './types.js';
 export { decodeImage } from './decode.js';
-export { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './limits.js';
+export { ImageError } from './errors.js';
+export { DEFAULT_DECODE_LIMITS, MAX_IMAGE_FILE_BYTES, type DecodeLimits } from './limits.js';
 export { sniffFormat, type ImageFormat } from './sniff.js';
 export { encodePng, type EncodePngOptions } from './encode.js';
 export { toRgb8, toRgb16, fromRgb8 } from './quantize.js';

@@ -5,6 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { listImages, readImageFile } from '../image/files.js';
+import { DEFAULT_DECODE_LIMITS } from '../image/limits.js';
 import { toRgb8 } from '../image/quantize.js';
 import { resizeBicubicU8 } from '../image/resize.js';
 
@@ -79,6 +80,15 @@ async function decodeCovering(path: string, crop: number): Promise<{ width: numb
   const s = Math.max(crop / w, crop / h);
   const nw = Math.max(crop, Math.ceil(w * s));
   const nh = Math.max(crop, Math.ceil(h * s));
+  // Keeping the aspect ratio, a thin image (1x16384) would grow to gigabytes (256x4194304 at
+  // the default crop); the upsampled image is held to the same pixel limit as a decoded one.
+  const limit = DEFAULT_DECODE_LIMITS.maxPixels;
+  if (nw * nh > limit) {
+    const mp = (n: number) => (n / 1e6).toFixed(1);
+    throw new DatasetError(
+      `${path}: ${w}x${h} is too thin to train on: covering the ${crop}px crop would upsample it to ${nw}x${nh} = ${mp(nw * nh)} Mpx, over the ${mp(limit)} Mpx limit`,
+    );
+  }
   return { width: nw, height: nh, pixels: resizeBicubicU8(pixels, w, h, nw, nh), upsampledFrom: `${w}x${h}` };
 }
 

@@ -42,7 +42,7 @@ describe('writePngFile / readImageFile', () => {
 
   it('gives one clear line for missing files, folders and corrupt data', async () => {
     const missing = join(dir, 'missing.png');
-    await expect(readImageFile(missing)).rejects.toThrow(`${missing}: no such file or folder`);
+    await expect(readImageFile(missing)).rejects.toThrow(`${missing}: no such file`);
     await expect(readImageFile(dir)).rejects.toThrow(`${dir}: is a folder, not a file`);
     const corrupt = join(dir, 'corrupt.png');
     await writeFile(corrupt, encodePng(image).subarray(0, 40));
@@ -56,7 +56,7 @@ describe('writePngFile / readImageFile', () => {
     const locked = join(dir, 'locked.png');
     await writeFile(locked, encodePng(image));
     await chmod(locked, 0o000);
-    await expect(readImageFile(locked)).rejects.toThrow(`${locked}: permission denied (cannot read)`);
+    await expect(readImageFile(locked)).rejects.toThrow(`${locked}: permission denied (cannot read the file)`);
   });
 });
 
