@@ -56,7 +56,7 @@ describe('ONNX export of the UNet, run by onnxruntime-web', () => {
     const model = new DualDomainUNet({ baseChannels: 4, timeDim: 16 }, { rng: new Rng(1) });
     const session = await ort.InferenceSession.create(unetToOnnx(stateOf(model), model.config), { executionProviders: ['wasm'] });
     const rng = new Rng(5);
-    for (const [B, H, W, ts] of [[2, 16, 24, [3, 15]], [1, 8, 8, [1]]] as [number, number, number, number[]][]) {
+    for (const [B, H, W, ts] of [[2, 16, 24, [3, 15]], [1, 8, 8, [1]], [1, 64, 40, [11]]] as [number, number, number, number[]][]) {
       const xt = randNormal([B, 3, H, W], rng);
       const y0 = randNormal([B, 28, H, W], rng);
       const want = noGrad(() => model.forward(xt, y0, tensor(Float32Array.from(ts), [B]))).dataSync();
