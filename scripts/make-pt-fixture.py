@@ -15,7 +15,8 @@ notebook's module tree, so the notebook's state-dict keys), tiny: width 2, time_
   mixed.pt / mixed.expected.safetensors   the state dict stored as float16/bfloat16/float64/
                           float32 by turns, and the float32 values those hold
   views.pt / views.expected.safetensors   non-contiguous views sharing one storage
-  legacy.pt               _use_new_zipfile_serialization=False (must be refused)
+  legacy.pt               _use_new_zipfile_serialization=False (must be refused; its storage keys
+                          are memory addresses, so it is the one file that differs run to run)
   module.pt               torch.save(nn.Linear(2, 2)): a pickled module object (must be refused)
 """
 import json
