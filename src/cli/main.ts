@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { addBenchCommand } from './bench.js';
+import { addConvertCommand } from './convert.js';
 import { addEvalCommand } from './eval.js';
+import { addExportOnnxCommand } from './export-onnx.js';
 import { addGoldenCommand } from './golden.js';
 import { addTrainCommand } from './train.js';
 import { addUpscaleCommand } from './upscale.js';
@@ -22,6 +24,8 @@ export async function main(argv: string[]): Promise<void> {
   addEvalCommand(program);
   addGoldenCommand(program);
   addBenchCommand(program);
+  addConvertCommand(program);
+  addExportOnnxCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (e) {
