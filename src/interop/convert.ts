@@ -6,7 +6,7 @@
  */
 import type { NamedArray } from '../nn/module.js';
 import { serializeSafetensors } from '../nn/safetensors.js';
-import { checkpointFromBytes, modelFromCheckpoint, modelToBytes } from '../resshift/checkpoint.js';
+import { checkpointFromBytes, modelFromCheckpoint, stateToBytes } from '../resshift/checkpoint.js';
 import type { UNetConfig } from '../resshift/model.js';
 import { DEFAULT_RESSHIFT_CONFIG } from '../resshift/schedule.js';
 
@@ -64,11 +64,13 @@ export function stateDictToModelFile(tensors: SourceTensors): ConvertedModel {
     }
   }
   const ck = checkpointFromBytes(serializeSafetensors(entries.map(([k, v]) => [k, { shape: [...v.shape], data: v.data }])));
-  const model = modelFromCheckpoint(ck);
+  // on ref: host memory, read synchronously
+  const model = modelFromCheckpoint(ck, 'ref');
   try {
     const config = { ...model.config };
     const parameters = model.namedParameters().reduce((n, [, t]) => n + t.size, 0);
-    const bytes = modelToBytes(model, { model: config, diffusion: { ...DEFAULT_RESSHIFT_CONFIG } });
+    const state = model.stateDict().map(([n, t]): [string, { shape: number[]; data: Float32Array }] => [n, { shape: [...t.shape], data: Float32Array.from(t.dataSync()) }]);
+    const bytes = stateToBytes(state, { model: config, diffusion: { ...DEFAULT_RESSHIFT_CONFIG } });
     return { bytes, config, parameters, tensors: entries.length, strippedPrefix, restoredHaar };
   } finally {
     model.dispose();

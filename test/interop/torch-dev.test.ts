@@ -19,10 +19,10 @@ const tmp = mkdtempSync(join(tmpdir(), 'resshift-torch-dev-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('PyTorch interop (development time)', () => {
-  it('our model files load into the reference module with a strict load_state_dict, give its forward, and the ONNX file passes onnx.checker', (ctx) => {
+  it('our model files load into the reference module with a strict load_state_dict, give its forward, and the ONNX file passes onnx.checker', async (ctx) => {
     const model = new DualDomainUNet({ baseChannels: 4, timeDim: 16 }, { rng: new Rng(3) });
     const file = join(tmp, 'w4.safetensors');
-    writeFileSync(file, modelToBytes(model, { model: model.config, diffusion: { ...DEFAULT_RESSHIFT_CONFIG } }));
+    writeFileSync(file, await modelToBytes(model, { model: model.config, diffusion: { ...DEFAULT_RESSHIFT_CONFIG } }));
     const rng = new Rng(9);
     const [B, H, W] = [2, 16, 24];
     const xt = randNormal([B, 3, H, W], rng);
