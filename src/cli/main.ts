@@ -3,6 +3,7 @@ import { addBenchCommand } from './bench.js';
 import { addEvalCommand } from './eval.js';
 import { addGoldenCommand } from './golden.js';
 import { addTrainCommand } from './train.js';
+import { printableLines } from './printable.js';
 import { addUpscaleCommand } from './upscale.js';
 
 /** Exit codes: 0 success, 1 failure of the work itself, 2 bad usage or input, 130 interrupted. */
@@ -16,7 +17,12 @@ export async function main(argv: string[]): Promise<void> {
     .name('resshift-ts')
     .description('ResShift x4 diffusion super-resolution on a pure-TypeScript tensor engine')
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // usage errors quote what was typed (an unknown option, an excess argument): printed safely
+    .configureOutput({
+      writeOut: (s) => process.stdout.write(printableLines(s)),
+      writeErr: (s) => process.stderr.write(printableLines(s)),
+    });
   addUpscaleCommand(program);
   addTrainCommand(program);
   addEvalCommand(program);

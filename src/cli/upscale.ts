@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
 import { basename, dirname, extname, join } from 'node:path';
-import { readImageFile, writePngFile } from '../image/files.js';
+import { encodePng } from '../image/encode.js';
+import { readImageFile } from '../image/files.js';
+import { writeFileAtomic } from '../node/files.js';
 import { planTiles } from '../resshift/tiling.js';
 import { SCALE, upscaleImage } from '../resshift/upscale.js';
 import { InputError } from './common.js';
 import { checkOutputFile, runCommand, toJson } from './outputs.js';
+import { err, out as print } from './printable.js';
 import { progressBar } from './progress.js';
 import { addSamplingOptions, parseFlags, setUpSampling, type SamplingFlags } from './sampling.js';
 
@@ -27,9 +30,9 @@ async function upscale(input: string, flags: UpscaleFlags): Promise<void> {
   } catch (e) {
     throw new InputError((e as Error).message);
   }
-  for (const w of decoded.warnings) console.error(`resshift-ts upscale: warning: ${w}`);
+  for (const w of decoded.warnings) err(`resshift-ts upscale: warning: ${w}`);
   await checkOutputFile(f.output, [input]);
-  if (extname(f.output).toLowerCase() !== '.png') console.error(`resshift-ts upscale: warning: ${f.output} will hold PNG data whatever its extension`);
+  if (extname(f.output).toLowerCase() !== '.png') err(`resshift-ts upscale: warning: ${f.output} will hold PNG data whatever its extension`);
   const s = await setUpSampling(f);
   const lr = decoded.image;
   const [W, H] = [lr.width * SCALE, lr.height * SCALE];
@@ -47,7 +50,8 @@ async function upscale(input: string, flags: UpscaleFlags): Promise<void> {
     s.model.dispose();
   }
   const seconds = (performance.now() - start) / 1000;
-  await writePngFile(f.output, out);
+  // the writer whose temporary name checkOutputFile tried
+  await writeFileAtomic(f.output, encodePng(out));
   const report = {
     input, output: f.output, checkpoint: s.path, model: s.source, backend: s.backend,
     inputSize: [lr.width, lr.height], outputSize: [W, H],
@@ -56,7 +60,7 @@ async function upscale(input: string, flags: UpscaleFlags): Promise<void> {
   };
   if (f.json) console.log(toJson(report));
   else {
-    console.log(`wrote ${f.output}: ${W}x${H} from ${lr.width}x${lr.height}; ${tiles} tile${tiles > 1 ? 's' : ''} x ${s.steps} steps in ${seconds.toFixed(1)} s (${report.secondsPerTileStep.toFixed(3)} s per tile-step) on ${s.backend}, model ${s.path}`);
+    print(`wrote ${f.output}: ${W}x${H} from ${lr.width}x${lr.height}; ${tiles} tile${tiles > 1 ? 's' : ''} x ${s.steps} steps in ${seconds.toFixed(1)} s (${report.secondsPerTileStep.toFixed(3)} s per tile-step) on ${s.backend}, model ${s.path}`);
   }
 }
 
