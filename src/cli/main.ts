@@ -3,7 +3,7 @@ import { addBenchCommand } from './bench.js';
 import { addEvalCommand } from './eval.js';
 import { addGoldenCommand } from './golden.js';
 import { addTrainCommand } from './train.js';
-import { printableLines } from './printable.js';
+import { err, printableLines } from './printable.js';
 import { addUpscaleCommand } from './upscale.js';
 
 /** Exit codes: 0 success, 1 failure of the work itself, 2 bad usage or input, 130 interrupted. */
@@ -35,6 +35,8 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode === 0 ? 0 : 2;
       return;
     }
-    throw e;
+    // a failure no command anticipated: still one line, and its text may quote a file name
+    err(`resshift-ts: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
   }
 }
