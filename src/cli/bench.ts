@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { BENCH_CASES } from './bench-cases.js';
-import { InputError, positiveInt } from './common.js';
+import { InputError, positiveInt, threadsOption } from './common.js';
+import { err } from './printable.js';
 
 interface BenchCliOptions {
   only?: string[];
@@ -18,7 +19,7 @@ export function addBenchCommand(program: Command): void {
     .description('time matmul, 3x3 convolutions and the UNet (training step, forward) on this machine')
     .option('--only <name...>', `cases to run: ${BENCH_CASES.map((c) => c.name).join(', ')}`)
     .option('--backend <name>', 'ref, wasm, or all (wasm is timed on one thread and on --threads)', 'wasm')
-    .option('--threads <n>', 'wasm threads (default: all cores)')
+    .option('--threads <n>', 'wasm threads, at most twice the cores (default: all cores)')
     .option('--json', 'print the results as JSON instead of a table')
     .option('--scale <f>', 'shrink every case by this side-length factor (quick runs)', '1')
     .option('--iterations <n>', 'timed iterations per case', '5')
@@ -29,7 +30,7 @@ export function addBenchCommand(program: Command): void {
         if (!['ref', 'wasm', 'all'].includes(opts.backend)) throw new InputError(`--backend must be ref, wasm or all, got ${opts.backend}`);
         const scale = Number(opts.scale);
         if (!(scale > 0 && scale <= 1)) throw new InputError(`--scale must be in (0, 1], got ${opts.scale}`);
-        const threads = positiveInt('threads', opts.threads, availableParallelism());
+        const threads = threadsOption(opts.threads, availableParallelism())!;
         // loaded here: the harness pulls in the benchmark workloads and optional engines
         const { BENCH_HEADER, printReport, runBench } = await import('./bench-run.js');
         const log = opts.json ? () => {} : (s: string) => console.log(s);
@@ -49,7 +50,7 @@ export function addBenchCommand(program: Command): void {
         else printReport(report, log);
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
-        console.error(`resshift-ts: ${e.message}`);
+        err(`resshift-ts: ${e.message}`);
         process.exitCode = 2;
       }
     });

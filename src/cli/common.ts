@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { listBackends } from '../backends/registry.js';
 import { setBackend } from '../tensor/index.js';
 
@@ -34,10 +35,20 @@ export async function selectBackend(name: string, opts: { threads?: number } = {
   return name;
 }
 
-/** Parses a positive integer option, or throws an InputError naming it. */
+/** Parses an integer option in [min, max], or throws an InputError naming it and the range. */
+export function intOption(name: string, v: string | number | undefined, min: number, max: number, dflt?: number): number {
+  const n = v === undefined ? dflt : typeof v === 'number' ? v : Number(v);
+  if (n === undefined || !Number.isInteger(n) || n < min || n > max) throw new InputError(`--${name} must be an integer from ${min} to ${max}, got ${v}`);
+  return n;
+}
+
+/**
+ * Parses a positive integer option, or throws an InputError naming it. Beyond 2^53 integers are
+ * no longer exact (and 1e308 counts as one), so larger values are refused too.
+ */
 export function positiveInt(name: string, v: string | number | undefined, dflt?: number): number {
   const n = v === undefined ? dflt : typeof v === 'number' ? v : Number(v);
-  if (n === undefined || !Number.isInteger(n) || n < 1) throw new InputError(`--${name} must be a positive integer, got ${v}`);
+  if (n === undefined || !Number.isSafeInteger(n) || n < 1) throw new InputError(`--${name} must be a positive integer below 2^53, got ${v}`);
   return n;
 }
 
@@ -45,5 +56,31 @@ export function positiveInt(name: string, v: string | number | undefined, dflt?:
 export function nonNegative(name: string, v: string | number | undefined, dflt?: number): number {
   const n = v === undefined ? dflt : typeof v === 'number' ? v : Number(v);
   if (n === undefined || !Number.isFinite(n) || n < 0) throw new InputError(`--${name} must be a non-negative number, got ${v}`);
+  return n;
+}
+
+/** Parses a number option in (0, max], or throws an InputError naming it and the range. */
+export function positiveAtMost(name: string, v: string, max: number): number {
+  const n = Number(v);
+  if (!(n > 0 && n <= max)) throw new InputError(`--${name} must be a number above 0 and at most ${max}, got ${v}`);
+  return n;
+}
+
+/**
+ * Most worker threads --threads accepts. The kernels' chunks are CPU-bound, so threads beyond the
+ * cores cannot add speed; each worker costs about 9 MB (256 of them took 2.2 GB for a 4x4 image),
+ * and an unbounded count spawns workers until memory runs out. Twice the cores still leaves room
+ * to measure oversubscription.
+ */
+export const maxThreads = (): number => 2 * availableParallelism();
+
+/** Parses --threads: 1 to maxThreads(). */
+export function threadsOption(v: string | undefined, dflt?: number): number | undefined {
+  if (v === undefined && dflt === undefined) return undefined;
+  const max = maxThreads();
+  const n = v === undefined ? dflt! : Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    throw new InputError(`--threads must be an integer from 1 to ${max} (twice this machine's ${max / 2} cores: more threads than cores add no speed, only memory), got ${v}`);
+  }
   return n;
 }

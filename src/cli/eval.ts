@@ -1,12 +1,16 @@
 import type { Command } from 'commander';
 import { basename, extname, join } from 'node:path';
-import { listImages, readImageFile, writePngFile } from '../image/files.js';
+import { encodePng } from '../image/encode.js';
+import { listImages, readImageFile } from '../image/files.js';
 import type { RgbImage } from '../image/types.js';
 import { cutTile, texturedTiles } from '../resshift/eval-tiles.js';
 import { evaluateModel, MIN_HR_SIDE, prepareHr, type EvaluateResult, type MetricTriple } from '../resshift/evaluate.js';
 import { tileSteps } from '../resshift/upscale.js';
+import { writeFileAtomic } from '../node/files.js';
 import { InputError, positiveInt } from './common.js';
-import { prepareOutputDir, runCommand, toJson } from './outputs.js';
+import { checkOutputFile, prepareOutputDir, runCommand, toJson } from './outputs.js';
+import { panelNames } from './panel-names.js';
+import { err, out, printable } from './printable.js';
 import { progressBar } from './progress.js';
 import { addSamplingOptions, parseFlags, setUpSampling, type SamplingFlags } from './sampling.js';
 
@@ -18,7 +22,7 @@ interface EvalFlags extends SamplingFlags {
 }
 
 /** With `textured`, each image gives its `textured` most textured crop x crop tiles, named `stem@x,y.ext`. */
-async function readAll(dir: string, crop: number | undefined, textured?: number): Promise<{ name: string; image: RgbImage }[]> {
+async function readAll(dir: string, crop: number | undefined, textured?: number): Promise<{ name: string; path: string; image: RgbImage }[]> {
   let paths: string[];
   try {
     paths = await listImages(dir);
@@ -29,14 +33,14 @@ async function readAll(dir: string, crop: number | undefined, textured?: number)
   for (const p of paths) {
     try {
       const { image, warnings } = await readImageFile(p);
-      for (const w of warnings) console.error(`resshift-ts eval: warning: ${w}`);
+      for (const w of warnings) err(`resshift-ts eval: warning: ${w}`);
       // keep only what is scored, so a folder of large photos with --crop stays small
       if (textured !== undefined && crop !== undefined) {
         const tiles = texturedTiles(image, crop, textured);
         if (!tiles.length) throw new Error(`${p}: ${image.width}x${image.height} holds no ${crop}x${crop} tile`);
-        for (const t of tiles) images.push({ name: `${basename(p, extname(p))}@${t.x},${t.y}${extname(p)}`, image: prepareHr(cutTile(image, t, crop), undefined, p) });
+        for (const t of tiles) images.push({ name: `${basename(p, extname(p))}@${t.x},${t.y}${extname(p)}`, path: p, image: prepareHr(cutTile(image, t, crop), undefined, p) });
       } else {
-        images.push({ name: basename(p), image: prepareHr(image, crop, p) });
+        images.push({ name: basename(p), path: p, image: prepareHr(image, crop, p) });
       }
     } catch (e) {
       throw new InputError((e as Error).message);
@@ -49,8 +53,10 @@ const f2 = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : String(v));
 const f4 = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : String(v));
 const sign = (s: string) => (s.startsWith('-') ? s : `+${s}`);
 
-function table(r: EvaluateResult): string {
-  const nameW = Math.max(5, ...r.images.map((m) => m.name.length), 'gain (SR - bicubic)'.length - 10);
+/** The text report, one line per element; image names made printable before they are padded. */
+function table(r: EvaluateResult): string[] {
+  const names = r.images.map((m) => printable(m.name));
+  const nameW = Math.max(5, ...names.map((n) => n.length), 'gain (SR - bicubic)'.length - 10);
   const cells = (m: MetricTriple, signed = false) => {
     const s = [f2(m.psnr), f4(m.ssim), f2(m.psnrY)].map((v) => (signed ? sign(v) : v));
     return `${s[0].padStart(8)} ${s[1].padStart(8)} ${s[2].padStart(8)}`;
@@ -59,10 +65,10 @@ function table(r: EvaluateResult): string {
     `${''.padEnd(nameW)} ${''.padEnd(9)} ${'bicubic'.padStart(17).padEnd(26)}   ${'SR'.padStart(14).padEnd(26)}`,
     `${'image'.padEnd(nameW)} ${'size'.padEnd(9)} ${'PSNR'.padStart(8)} ${'SSIM'.padStart(8)} ${'PSNR-Y'.padStart(8)}   ${'PSNR'.padStart(8)} ${'SSIM'.padStart(8)} ${'PSNR-Y'.padStart(8)}`,
   ];
-  for (const m of r.images) lines.push(`${m.name.padEnd(nameW)} ${`${m.width}x${m.height}`.padEnd(9)} ${cells(m.bicubic)}   ${cells(m.sr)}`);
+  for (const [i, m] of r.images.entries()) lines.push(`${names[i].padEnd(nameW)} ${`${m.width}x${m.height}`.padEnd(9)} ${cells(m.bicubic)}   ${cells(m.sr)}`);
   lines.push(`${'mean'.padEnd(nameW)} ${''.padEnd(9)} ${cells(r.mean.bicubic)}   ${cells(r.mean.sr)}`);
   lines.push(`gain (SR - bicubic): PSNR ${sign(f2(r.mean.gain.psnr))} dB, SSIM ${sign(f4(r.mean.gain.ssim))}, PSNR-Y ${sign(f2(r.mean.gain.psnrY))} dB`);
-  return lines.join('\n');
+  return lines;
 }
 
 async function evaluate(f: EvalFlags): Promise<void> {
@@ -71,9 +77,13 @@ async function evaluate(f: EvalFlags): Promise<void> {
   if (crop !== undefined && crop < MIN_HR_SIDE) throw new InputError(`--crop must be at least ${MIN_HR_SIDE}, got ${crop}`);
   const textured = f.textured === undefined ? undefined : positiveInt('textured', f.textured);
   if (textured !== undefined && crop === undefined) throw new InputError('--textured needs --crop (the tile side)');
-  // read every image and check the output folder before the long work
+  // read every image and check the output folder and files before the long work
   const images = await readAll(f.data, crop, textured);
-  if (f.out !== undefined) await prepareOutputDir(f.out);
+  const panels = f.out === undefined ? [] : panelNames(images.map((m) => m.name)).map((n) => join(f.out!, n));
+  if (f.out !== undefined) {
+    await prepareOutputDir(f.out, { notInside: { folder: f.data, why: 'the next eval of it would score the comparison panels as data' } });
+    for (const p of panels) await checkOutputFile(p, images.map((m) => m.path));
+  }
   const s = await setUpSampling(f);
   const total = images.reduce((n, { image }) => n + tileSteps(image.height, image.width, { tile, overlap, schedule: s.schedule, steps: s.steps }), 0);
   const bar = progressBar(total, 'tile-steps', { quiet: f.json, label: 'eval' });
@@ -93,10 +103,9 @@ async function evaluate(f: EvalFlags): Promise<void> {
   }
   const seconds = (performance.now() - start) / 1000;
   const written: string[] = [];
-  for (const c of r.comparisons ?? []) {
-    const path = join(f.out!, `${basename(c.name, extname(c.name))}_compare.png`);
-    await writePngFile(path, c.image);
-    written.push(path);
+  for (const [i, c] of (r.comparisons ?? []).entries()) {
+    await writeFileAtomic(panels[i], encodePng(c.image));
+    written.push(panels[i]);
   }
   if (f.json) {
     console.log(toJson({
@@ -105,9 +114,9 @@ async function evaluate(f: EvalFlags): Promise<void> {
     }));
     return;
   }
-  console.log(table(r));
-  console.log(`${r.images.length} image${r.images.length > 1 ? 's' : ''}${crop ? (textured ? ` (the ${textured} most textured ${crop}x${crop} tiles of each photograph)` : ` (centre ${crop}x${crop} crops)`) : ''}, ${s.steps} steps, seed ${s.seed}, ${seconds.toFixed(1)} s on ${s.backend}, model ${s.path}`);
-  if (written.length) console.log(`comparisons (bicubic | SR | HR) in ${f.out}`);
+  for (const line of table(r)) out(line);
+  out(`${r.images.length} image${r.images.length > 1 ? 's' : ''}${crop ? (textured ? ` (the ${textured} most textured ${crop}x${crop} tiles of each photograph)` : ` (centre ${crop}x${crop} crops)`) : ''}, ${s.steps} steps, seed ${s.seed}, ${seconds.toFixed(1)} s on ${s.backend}, model ${s.path}`);
+  if (written.length) out(`comparisons (bicubic | SR | HR) in ${f.out}`);
 }
 
 /** `resshift-ts eval --data DIR`: SR vs bicubic PSNR / SSIM / PSNR-Y over a folder of HR images. */

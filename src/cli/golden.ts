@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { mkdir, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import {
   casePassed, checkGoldenCase, parseGoldenCase, runGoldenCase, worstCheck,
   type GoldenCase, type GoldenRunResult, type TensorCheck,
@@ -8,6 +8,8 @@ import {
 import { serializeSafetensors } from '../nn/safetensors.js';
 import { listFiles, readFileBounded, SAFETENSORS_PROBE_BYTES, safetensorsHeaderProblem, writeFileAtomic } from '../node/files.js';
 import { InputError, selectBackend } from './common.js';
+import { prepareOutputDir, sameFile } from './outputs.js';
+import { err, jsonPrintable, out, printable } from './printable.js';
 
 interface GoldenOptions {
   backend: string;
@@ -108,36 +110,33 @@ async function runGolden(path: string, opts: GoldenOptions): Promise<number> {
   const cases: [string, GoldenCase][] = [];
   for (const f of files) cases.push([f, await loadCase(f)]);
   if (opts.out) {
-    const clash = files.find((f) => resolve(join(opts.out!, basename(f))) === resolve(f));
-    if (clash) throw new InputError(`--out would overwrite the case file itself: ${clash}`);
-    try {
-      await mkdir(opts.out, { recursive: true });
-    } catch (e) {
-      throw new InputError(`cannot create output folder ${opts.out}: ${(e as Error).message}`);
-    }
+    // the same file, however reached (a link to the case folder, a case file linking into --out)
+    for (const f of files) if (await sameFile(join(opts.out, basename(f)), f)) throw new InputError(`--out would overwrite the case file itself: ${f}`);
+    await prepareOutputDir(opts.out);
   }
   const reports: CaseReport[] = [];
-  const widths = { case: Math.max(...cases.map(([f, gc]) => (gc.name || basename(f)).length)), op: Math.max(...cases.map(([, gc]) => gc.op.length)) };
+  // names and ops come from the files: padded as printed, escapes included
+  const widths = { case: Math.max(...cases.map(([f, gc]) => printable(gc.name || basename(f)).length)), op: Math.max(...cases.map(([, gc]) => printable(gc.op).length)) };
   for (const [file, gc] of cases) {
     const r = await runGoldenCase(gc, { backend: opts.backend });
     if (opts.out && r.status === 'ok') await writeOutputs(opts.out, file, gc, r, opts.backend);
     const rep = report(file, gc, r);
     reports.push(rep);
-    if (!opts.json) console.log(`${rep.verdict.padEnd(12)} ${rep.case.padEnd(widths.case)}  ${rep.op.padEnd(widths.op)}  ${detail(rep)}`);
+    if (!opts.json) out(`${rep.verdict.padEnd(12)} ${printable(rep.case).padEnd(widths.case)}  ${printable(rep.op).padEnd(widths.op)}  ${detail(rep)}`);
   }
   const count = (v: Verdict) => reports.filter((r) => r.verdict === v).length;
   const summary = { cases: reports.length, passed: count('PASS'), failed: count('FAIL'), unsupported: count('UNSUPPORTED'), errors: count('ERROR') };
   if (opts.json) {
     // Infinity (missing tensors) is not JSON; null marks it
     const replacer = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
-    console.log(JSON.stringify({ backend: opts.backend, summary, cases: reports }, replacer, 1));
+    console.log(jsonPrintable(JSON.stringify({ backend: opts.backend, summary, cases: reports }, replacer, 1)));
   } else {
-    console.log(`${summary.cases} cases on ${opts.backend}: ${summary.passed} passed, ${summary.failed} failed, ${summary.unsupported} unsupported, ${summary.errors} errors`);
+    out(`${summary.cases} cases on ${opts.backend}: ${summary.passed} passed, ${summary.failed} failed, ${summary.unsupported} unsupported, ${summary.errors} errors`);
   }
   if (!opts.check) return 0;
   // a folder of unsupported cases checks nothing: that is no evidence of conformance
   if (summary.passed + summary.failed === 0) {
-    console.error(`resshift-ts golden: --check: nothing was checked (${summary.unsupported} unsupported, ${summary.errors} errors of ${summary.cases} cases)`);
+    err(`resshift-ts golden: --check: nothing was checked (${summary.unsupported} unsupported, ${summary.errors} errors of ${summary.cases} cases)`);
     return 1;
   }
   return summary.failed + summary.errors > 0 ? 1 : 0;
@@ -163,7 +162,7 @@ export function addGoldenCommand(program: Command): void {
         process.exitCode = await runGolden(path, opts);
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
-        console.error(`resshift-ts golden: ${e.message}`);
+        err(`resshift-ts golden: ${e.message}`);
         process.exitCode = 2;
       }
     });

@@ -5,6 +5,7 @@ import { addEvalCommand } from './eval.js';
 import { addExportOnnxCommand } from './export-onnx.js';
 import { addGoldenCommand } from './golden.js';
 import { addTrainCommand } from './train.js';
+import { err, printableLines } from './printable.js';
 import { addUpscaleCommand } from './upscale.js';
 
 /** Exit codes: 0 success, 1 failure of the work itself, 2 bad usage or input, 130 interrupted. */
@@ -18,7 +19,12 @@ export async function main(argv: string[]): Promise<void> {
     .name('resshift-ts')
     .description('ResShift x4 diffusion super-resolution on a pure-TypeScript tensor engine')
     .exitOverride()
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // usage errors quote what was typed (an unknown option, an excess argument): printed safely
+    .configureOutput({
+      writeOut: (s) => process.stdout.write(printableLines(s)),
+      writeErr: (s) => process.stderr.write(printableLines(s)),
+    });
   addUpscaleCommand(program);
   addTrainCommand(program);
   addEvalCommand(program);
@@ -33,6 +39,8 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = e.exitCode === 0 ? 0 : 2;
       return;
     }
-    throw e;
+    // a failure no command anticipated: still one line, and its text may quote a file name
+    err(`resshift-ts: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 1;
   }
 }

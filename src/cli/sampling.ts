@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import { checkTileOptions, DEFAULT_OVERLAP, DEFAULT_TILE } from '../resshift/tiling.js';
-import { InputError, positiveInt, selectBackend } from './common.js';
+import { checkTileOptions, DEFAULT_OVERLAP, DEFAULT_TILE, TILE_MULTIPLE } from '../resshift/tiling.js';
+import { InputError, intOption, selectBackend, threadsOption } from './common.js';
 import { chooseModel, loadModel, type LoadedModel } from './model-source.js';
 import { seedOption } from './outputs.js';
 
@@ -17,6 +17,13 @@ export interface SamplingFlags {
   json?: boolean;
 }
 
+/**
+ * Largest --tile. Memory grows with the tile, not the image: the UNet keeps activation maps of
+ * tile² x 2·width floats (0.5 GB each for a 1024 tile at width 64), and a larger tile only saves
+ * a few blended seams, so beyond this a tile exhausts memory for no gain.
+ */
+export const MAX_TILE = 1024;
+
 // option values stay strings (parsed and checked in one place); the help shows them unquoted
 const withDefault = (flags: string, help: string, v: string | number) => new Option(flags, help).default(String(v), String(v));
 
@@ -24,11 +31,11 @@ export function addSamplingOptions(cmd: Command): Command {
   return cmd
     .option('--checkpoint <file>', 'model checkpoint (.safetensors); default: the bundled model, else the newest in ./checkpoints')
     .option('--steps <n>', 'reverse diffusion steps, 2..T; fewer than T respace the process over evenly spread timesteps, T and 1 always included (default: T, all)')
-    .addOption(withDefault('--tile <px>', 'tile side in output pixels, a multiple of 8; memory grows with it, not with the image', DEFAULT_TILE))
+    .addOption(withDefault('--tile <px>', `tile side in output pixels, a multiple of 8 up to ${MAX_TILE}; memory grows with it, not with the image`, DEFAULT_TILE))
     .addOption(withDefault('--overlap <px>', 'pixels neighbouring tiles share and blend over', DEFAULT_OVERLAP))
     .addOption(withDefault('--seed <n>', 'noise seed; the same seed gives the same output on the same backend', 0))
     .addOption(withDefault('--backend <name>', 'auto (wasm when it starts, else ref), wasm or ref', 'auto'))
-    .option('--threads <n>', 'worker threads for the wasm backend (default: all cores)')
+    .option('--threads <n>', 'worker threads for the wasm backend, at most twice the cores (default: all cores)')
     .option('--json', 'print one JSON object instead of text; no progress bar');
 }
 
@@ -42,14 +49,14 @@ export interface SamplingSetup extends LoadedModel {
 
 /** Cheap checks of the numeric flags, before anything is read or loaded. */
 export function parseFlags(f: SamplingFlags): { tile: number; overlap: number; seed: number; threads?: number } {
-  const tile = positiveInt('tile', f.tile);
+  const tile = intOption('tile', f.tile, TILE_MULTIPLE, MAX_TILE);
   const overlap = Number(f.overlap);
   try {
     checkTileOptions(tile, overlap);
   } catch (e) {
     throw new InputError(`--tile ${f.tile} --overlap ${f.overlap}: ${(e as Error).message}`);
   }
-  const threads = f.threads === undefined ? undefined : positiveInt('threads', f.threads);
+  const threads = threadsOption(f.threads);
   return { tile, overlap, seed: seedOption(f.seed), threads };
 }
 

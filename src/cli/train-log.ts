@@ -1,4 +1,5 @@
 import type { TrainEvent, TrainResult } from '../resshift/trainer.js';
+import { err, jsonPrintable, out } from './printable.js';
 import { progressBar, type Progress } from './progress.js';
 
 // Output of `train`: with --json one JSON object per line on stdout (every step included),
@@ -19,13 +20,13 @@ export class TrainLog {
   /** Lines for both modes: `text` for people, `fields` (under `event`) for --json. */
   line(event: string, text: string, fields: Record<string, unknown> = {}): void {
     if (this.json) {
-      process.stdout.write(`${JSON.stringify({ event, ...fields }, num)}\n`);
+      process.stdout.write(`${jsonPrintable(JSON.stringify({ event, ...fields }, num))}\n`);
       return;
     }
     // clears the bar's line; the bar redraws itself at the next step
     if (this.bar && process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-    if (event === 'warning') console.error(`warning: ${text}`);
-    else console.log(text);
+    if (event === 'warning') err(`warning: ${text}`);
+    else out(text);
   }
 
   warn(msg: string): void {
@@ -82,7 +83,7 @@ export class TrainLog {
     else if (r.status === 'interrupted') this.line('interrupted', `interrupted at step ${r.step}; saved ${r.checkpoint}; run the same command to resume`, fields);
     else {
       if (this.json) this.line('diverged', '', fields);
-      console.error(`resshift-ts train: ${r.message}`);
+      err(`resshift-ts train: ${r.message}`);
     }
   }
 }

@@ -1,15 +1,14 @@
 import type { Command } from 'commander';
 import { totalmem } from 'node:os';
-import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../node/files.js';
 import { CheckpointFileError, findLatestCheckpoint, readCheckpointFile } from '../resshift/checkpoint-files.js';
 import type { LoadedCheckpoint } from '../resshift/checkpoint.js';
 import { acquireCheckpointLock, CheckpointLockError, removeStaleTempFiles } from '../resshift/checkpoint-lock.js';
 import { DatasetError, ImageSet, resolveDatasetDirs } from '../resshift/data.js';
 import { stepsPerEpoch } from '../resshift/train-batch.js';
 import { ResumeError, storedTrainConfig, Trainer, TrainConfigError, TRAIN_DEFAULTS, type TrainConfig } from '../resshift/trainer.js';
-import { InputError, nonNegative, positiveInt, selectBackend } from './common.js';
+import { InputError, intOption, nonNegative, positiveAtMost, selectBackend, threadsOption } from './common.js';
+import { prepareOutputDir } from './outputs.js';
+import { err } from './printable.js';
 import { progressBar, type Progress } from './progress.js';
 import { TrainLog } from './train-log.js';
 
@@ -37,11 +36,23 @@ interface TrainOptions {
 const MB = 1024 * 1024;
 const defaultCacheMb = () => Math.min(4096, Math.floor(totalmem() / MB / 4));
 
-function positiveNumber(name: string, v: string): number {
-  const n = Number(v);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InputError(`--${name} must be a positive number, got ${v}`);
-  return n;
-}
+// Upper bounds of the numeric options: past them a run cannot fit in memory or cannot learn, and
+// without them 1e308 fails deep inside with an internal message (or allocates without end).
+const LIMITS = {
+  /** 8x the reference's 64. Weights grow with width² (about 100 M parameters, 0.4 GB, at 512; 3x
+   * that with Adam's moments), activations with width. */
+  width: 512,
+  /** 4x the reference's 256 a side. A training step keeps dozens of activation maps of
+   * crop² x 2·width floats per sample (0.5 GB each at 1024 and width 64). */
+  crop: 1024,
+  /** 32x the reference's 8; memory grows linearly with it. */
+  batch: 256,
+  /** Adam moves every weight by up to about lr per step; the weights are of order 0.1, so a rate
+   * above 1 wrecks the model on the first step. */
+  lr: 1,
+  /** A billion steps is years of training on any machine; the bound keeps counts exact. */
+  steps: 1e9,
+} as const;
 
 function nonNegativeInt(name: string, v: string): number {
   const n = Number(v);
@@ -51,15 +62,12 @@ function nonNegativeInt(name: string, v: string): number {
 
 /** Fails before any work when checkpoints could not be written to `out`. */
 async function checkWritable(out: string): Promise<void> {
-  const probe = join(out, '.resshift-write-test');
   try {
-    await mkdir(out, { recursive: true });
-    await writeFileAtomic(probe, 'ok');
-    await rm(probe, { force: true });
+    await prepareOutputDir(out);
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EEXIST' || code === 'ENOTDIR' ? 'a file is in the way' : (e as Error).message;
-    throw new InputError(`cannot write checkpoints to ${out} (${why})`);
+    if (!(e instanceof InputError)) throw e;
+    const reason = e.message.startsWith(`${out}: `) ? e.message.slice(out.length + 2) : e.message;
+    throw new InputError(`cannot write checkpoints to ${out}: ${reason}`);
   }
 }
 
@@ -73,10 +81,10 @@ async function resumeSource(o: TrainOptions): Promise<{ path: string; checkpoint
 /** Settings of this run: the resumed run's, else the defaults, overridden by the options given. */
 function baseConfig(o: TrainOptions, stored: TrainConfig | null): TrainConfig {
   const c: TrainConfig = { ...(stored ?? { ...TRAIN_DEFAULTS, diffusion: { ...TRAIN_DEFAULTS.diffusion } }) };
-  if (o.width !== undefined) c.width = positiveInt('width', o.width);
-  if (o.crop !== undefined) c.crop = positiveInt('crop', o.crop);
-  if (o.batch !== undefined) c.batch = positiveInt('batch', o.batch);
-  if (o.lr !== undefined) c.lr = positiveNumber('lr', o.lr);
+  if (o.width !== undefined) c.width = intOption('width', o.width, 1, LIMITS.width);
+  if (o.crop !== undefined) c.crop = intOption('crop', o.crop, 8, LIMITS.crop);
+  if (o.batch !== undefined) c.batch = intOption('batch', o.batch, 1, LIMITS.batch);
+  if (o.lr !== undefined) c.lr = positiveAtMost('lr', o.lr, LIMITS.lr);
   if (o.etaMin !== undefined) c.etaMin = nonNegative('eta-min', o.etaMin);
   if (o.seed !== undefined) c.seed = nonNegativeInt('seed', o.seed);
   if (o.evalEvery !== undefined) c.evalEvery = nonNegativeInt('eval-every', o.evalEvery);
@@ -90,8 +98,8 @@ function baseConfig(o: TrainOptions, stored: TrainConfig | null): TrainConfig {
  * --epochs: the resumed run's epochs, or (fresh) 100; either way enough epochs to reach --steps.
  */
 function withTarget(c: TrainConfig, o: TrainOptions, stored: TrainConfig | null, spe: number): TrainConfig {
-  const steps = o.steps !== undefined ? positiveInt('steps', o.steps) : o.epochs !== undefined ? null : (stored?.steps ?? null);
-  let epochs = o.epochs !== undefined ? positiveInt('epochs', o.epochs) : stored ? stored.epochs : steps !== null ? Math.ceil(steps / spe) : TRAIN_DEFAULTS.epochs;
+  const steps = o.steps !== undefined ? intOption('steps', o.steps, 1, LIMITS.steps) : o.epochs !== undefined ? null : (stored?.steps ?? null);
+  let epochs = o.epochs !== undefined ? intOption('epochs', o.epochs, 1, LIMITS.steps) : stored ? stored.epochs : steps !== null ? Math.ceil(steps / spe) : TRAIN_DEFAULTS.epochs;
   if (o.epochs === undefined && steps !== null) epochs = Math.max(epochs, Math.ceil(steps / spe));
   return { ...c, epochs, steps };
 }
@@ -128,9 +136,9 @@ async function loadSets(o: TrainOptions, c: TrainConfig, log: TrainLog): Promise
 }
 
 async function runTrain(o: TrainOptions, log: TrainLog): Promise<number> {
-  if (o.threads !== undefined) positiveInt('threads', o.threads);
-  if (o.steps !== undefined) positiveInt('steps', o.steps);
-  if (o.epochs !== undefined) positiveInt('epochs', o.epochs);
+  const threads = threadsOption(o.threads);
+  if (o.steps !== undefined) intOption('steps', o.steps, 1, LIMITS.steps);
+  if (o.epochs !== undefined) intOption('epochs', o.epochs, 1, LIMITS.steps);
   baseConfig(o, null); // bad option values fail before anything is created
   await checkWritable(o.out);
   // one train per folder, held from before the newest checkpoint is chosen until the process ends
@@ -138,18 +146,18 @@ async function runTrain(o: TrainOptions, log: TrainLog): Promise<number> {
   try {
     const removed = await removeStaleTempFiles(o.out);
     if (removed.length) log.warn(`removed ${removed.length} temporary file(s) left in ${o.out} by killed runs`);
-    return await runLocked(o, log);
+    return await runLocked(o, log, threads);
   } finally {
     await lock.release();
   }
 }
 
-async function runLocked(o: TrainOptions, log: TrainLog): Promise<number> {
+async function runLocked(o: TrainOptions, log: TrainLog, threads: number | undefined): Promise<number> {
   const resume = await resumeSource(o);
   const stored = resume ? storedTrainConfig(resume.checkpoint, resume.path) : null;
   if (resume && !stored) throw new InputError(`${resume.path}: has no training state (a model-only checkpoint), so training cannot resume from it`);
   const base = baseConfig(o, stored);
-  const backend = await selectBackend(o.backend, { threads: o.threads === undefined ? undefined : Number(o.threads) });
+  const backend = await selectBackend(o.backend, { threads });
   const { train, valid } = await loadSets(o, base, log);
   const config = withTarget(base, o, stored, stepsPerEpoch(train.length, base.batch));
   const trainer = await Trainer.create({ config, train, valid, out: o.out, resume });
@@ -195,12 +203,12 @@ export function addTrainCommand(program: Command): void {
     .description('train the x4 ResShift model on HR images (random crops; LR made by bicubic down x4), resuming from the latest checkpoint in --out')
     .requiredOption('--data <dir>', 'folder of PNG/JPEG HR images, or a folder holding train/HR (and valid/HR) as datasets/DIV2K')
     .option('--valid <dir>', 'validation images (default: valid/HR beside train/HR)')
-    .option('--width <n>', `model base channels (default ${TRAIN_DEFAULTS.width})`)
-    .option('--crop <n>', `HR training crop, a multiple of 8 (default ${TRAIN_DEFAULTS.crop})`)
-    .option('--batch <n>', `batch size (default ${TRAIN_DEFAULTS.batch})`)
+    .option('--width <n>', `model base channels, 1 to ${LIMITS.width} (default ${TRAIN_DEFAULTS.width})`)
+    .option('--crop <n>', `HR training crop, a multiple of 8 up to ${LIMITS.crop} (default ${TRAIN_DEFAULTS.crop})`)
+    .option('--batch <n>', `batch size, 1 to ${LIMITS.batch} (default ${TRAIN_DEFAULTS.batch})`)
     .option('--epochs <n>', `epochs; also the cosine schedule length (default ${TRAIN_DEFAULTS.epochs}, or enough for --steps)`)
     .option('--steps <n>', 'stop after this many optimizer steps in total')
-    .option('--lr <x>', `Adam learning rate (default ${TRAIN_DEFAULTS.lr})`)
+    .option('--lr <x>', `Adam learning rate, above 0 and at most ${LIMITS.lr} (default ${TRAIN_DEFAULTS.lr})`)
     .option('--eta-min <x>', `floor of the cosine annealing (default ${TRAIN_DEFAULTS.etaMin})`)
     .option('--seed <n>', `seed of initialisation, data order, crops, timesteps and noise (default ${TRAIN_DEFAULTS.seed})`)
     .option('--out <dir>', 'checkpoint folder', 'checkpoints')
@@ -209,7 +217,7 @@ export function addTrainCommand(program: Command): void {
     .option('--save-every <n>', `save a checkpoint every N epochs, 0 only at the end (default ${TRAIN_DEFAULTS.saveEvery})`)
     .option('--cache-mb <n>', 'memory for decoded training images, MB (default: a quarter of RAM, at most 4096)')
     .option('--backend <name>', 'auto, wasm or ref', 'auto')
-    .option('--threads <n>', 'wasm worker threads (default: all cores)')
+    .option('--threads <n>', 'wasm worker threads, at most twice the cores (default: all cores)')
     .option('--json', 'one JSON object per line on stdout (every step, epoch, evaluation, checkpoint)')
     .addHelpText('after', '\nExit codes: 0 done, 1 failure (e.g. a NaN loss), 2 bad input, 130 interrupted (a checkpoint of the current step is saved; run the same command to resume).')
     .action(async (o: TrainOptions) => {
@@ -218,9 +226,9 @@ export function addTrainCommand(program: Command): void {
         process.exitCode = await runTrain(o, log);
       } catch (e) {
         if (!INPUT_ERRORS.some((k) => e instanceof k)) throw e;
-        const msg = (e as Error).message.split('\n')[0];
+        const msg = (e as Error).message;
         if (o.json) log.line('error', '', { message: msg, exitCode: 2 });
-        console.error(`resshift-ts train: ${msg}`);
+        err(`resshift-ts train: ${msg}`);
         process.exitCode = 2;
       }
     });

@@ -11,6 +11,7 @@ import { memoryProblem } from '../resshift/upscale-memory.js';
 import { SCALE, upscaleRows, type Rgb8Image } from '../resshift/upscale.js';
 import { InputError } from './common.js';
 import { checkOutputFile, runCommand, toJson } from './outputs.js';
+import { err, out as print } from './printable.js';
 import { progressBar } from './progress.js';
 import { addSamplingOptions, parseFlags, setUpSampling, type SamplingFlags } from './sampling.js';
 
@@ -33,9 +34,9 @@ async function upscale(input: string, flags: UpscaleFlags): Promise<void> {
   } catch (e) {
     throw new InputError((e as Error).message);
   }
-  for (const w of decoded.warnings) console.error(`resshift-ts upscale: warning: ${w}`);
+  for (const w of decoded.warnings) err(`resshift-ts upscale: warning: ${w}`);
   await checkOutputFile(f.output, [input]);
-  if (extname(f.output).toLowerCase() !== '.png') console.error(`resshift-ts upscale: warning: ${f.output} will hold PNG data whatever its extension`);
+  if (extname(f.output).toLowerCase() !== '.png') err(`resshift-ts upscale: warning: ${f.output} will hold PNG data whatever its extension`);
   const { warnings } = decoded;
   // the 8-bit source is all the work reads; the float image is let go before it starts
   const lr: Rgb8Image = { width: decoded.image.width, height: decoded.image.height, data: toRgb8(decoded.image) };
@@ -86,7 +87,7 @@ async function upscale(input: string, flags: UpscaleFlags): Promise<void> {
   };
   if (f.json) console.log(toJson(report));
   else {
-    console.log(`wrote ${f.output}: ${W}x${H} from ${lr.width}x${lr.height}; ${tiles} tile${tiles > 1 ? 's' : ''} x ${s.steps} steps in ${seconds.toFixed(1)} s (${report.secondsPerTileStep.toFixed(3)} s per tile-step) on ${s.backend}, model ${s.path}`);
+    print(`wrote ${f.output}: ${W}x${H} from ${lr.width}x${lr.height}; ${tiles} tile${tiles > 1 ? 's' : ''} x ${s.steps} steps in ${seconds.toFixed(1)} s (${report.secondsPerTileStep.toFixed(3)} s per tile-step) on ${s.backend}, model ${s.path}`);
   }
 }
 

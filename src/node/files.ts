@@ -3,9 +3,29 @@ import { constants, type Stats } from 'node:fs';
 import { open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
-/** Where a file bound for `path` is written before it is renamed over it: a hidden name in the same folder. */
+/** Bytes of the target's name kept in a temporary name: enough to tell whose it is. */
+const TEMP_NAME_KEEP = 64;
+
+/** The longest start of `name` that fits in `max` UTF-8 bytes, cut between code points. */
+function leadingBytes(name: string, max: number): string {
+  let out = '';
+  let bytes = 0;
+  for (const ch of name) {
+    bytes += Buffer.byteLength(ch);
+    if (bytes > max) break;
+    out += ch;
+  }
+  return out;
+}
+
+/**
+ * Where writeFileAtomic puts the data before the rename: a hidden file in the target's folder.
+ * Its length is bounded (at most about 90 bytes), whatever the target's: a target with a legal
+ * 250-byte name must not get a temporary name past the file system's 255-byte limit. Callers
+ * that check an output path ahead of a long run create this very name.
+ */
 export function atomicTempPath(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  return join(dirname(path), `.${leadingBytes(basename(path), TEMP_NAME_KEEP)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
 /**

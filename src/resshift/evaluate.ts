@@ -5,6 +5,7 @@ import { resizeBicubic } from '../image/resize.js';
 import { checkImage, createImage, type RgbImage } from '../image/types.js';
 import type { DualDomainUNet } from './model.js';
 import type { EtaSchedule } from './schedule.js';
+import { NonFiniteSampleError } from './sampler.js';
 import { SCALE, superResolve, tileSteps } from './upscale.js';
 
 // Evaluation as in the SR literature: HR -> LR by bicubic x1/4 -> y0 by bicubic x4 (both
@@ -115,7 +116,14 @@ export async function evaluateModel(model: DualDomainUNet, images: { name: strin
     const lr = resizeBicubic(hr, hr.width / SCALE, hr.height / SCALE);
     const y0 = resizeBicubic(lr, hr.width, hr.height);
     const offset = before;
-    const srFloat = await superResolve(model, y0, { ...opts, onProgress: (done) => opts.onProgress?.(offset + done, total) });
+    let srFloat: RgbImage;
+    try {
+      srFloat = await superResolve(model, y0, { ...opts, onProgress: (done) => opts.onProgress?.(offset + done, total) });
+    } catch (e) {
+      // the sampler knows the tile, not the image
+      if (e instanceof NonFiniteSampleError) throw new NonFiniteSampleError(`${images[i].name}: ${e.message}`, e.step, e.modelTimestep, e.window);
+      throw e;
+    }
     before += tileSteps(hr.height, hr.width, opts);
     const sr = fromRgb8(toRgb8(srFloat), hr.width, hr.height);
     const srM = scoreImage(sr, hr);

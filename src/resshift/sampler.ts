@@ -1,4 +1,4 @@
-import { add, affine, mulScalar, noGrad, scope, tensor, type Tensor } from '../tensor/index.js';
+import { add, affine, mulScalar, noGrad, scope, sum, tensor, type Tensor } from '../tensor/index.js';
 import { Rng } from '../tensor/rng.js';
 import { augmentY0 } from './augment.js';
 import { posterior } from './diffusion.js';
@@ -29,6 +29,33 @@ export interface SampleOptions {
   modelTimesteps?: readonly number[];
   /** Called after each reverse step with the step index (1..T, counting down). */
   onStep?: (t: number) => void;
+}
+
+/**
+ * The reverse process produced NaN or an infinity (a checkpoint with absurd weights, say): the
+ * run stops at the first such step instead of writing a black image and reporting scores of it.
+ */
+export class NonFiniteSampleError extends Error {
+  constructor(
+    message: string,
+    /** Reverse step k of T (1 is the first, from x_T) and the model timestep it ran. */
+    readonly step: number,
+    readonly modelTimestep: number,
+    readonly window?: TileWindow,
+  ) {
+    super(message);
+    this.name = 'NonFiniteSampleError';
+  }
+}
+
+/**
+ * False when x holds a NaN or an infinity. x * 0 is 0 for every finite value and NaN otherwise,
+ * so one elementwise pass and a sum read back as one number answer it, at a small fraction of
+ * a UNet step's cost (and without a large finite value overflowing the sum).
+ */
+function allFinite(x: Tensor): boolean {
+  // the backends the sampler runs on (ref, wasm) read back synchronously
+  return scope(() => Number.isFinite(sum(mulScalar(x, 0)).item()));
 }
 
 /** Noise stream of reverse step t; the prior x_T draws from step T + 1's. */
@@ -87,6 +114,15 @@ export function sample(model: DualDomainUNet, y0: Tensor, opts: SampleOptions, w
         });
         x.dispose();
         x = next;
+        if (!allFinite(x)) {
+          const tModel = opts.modelTimesteps ? opts.modelTimesteps[t - 1] : t;
+          const [h, w] = y0.shape.slice(2);
+          const where = win ? `the ${w}x${h} tile at x ${win.x}, y ${win.y} of the ${win.fullW}x${win.fullH} frame` : `the ${w}x${h} image`;
+          throw new NonFiniteSampleError(
+            `the sampler produced NaN or infinite values at reverse step ${T - t + 1} of ${T} (model timestep ${tModel}) in ${where}; the model's weights are probably broken`,
+            T - t + 1, tModel, win,
+          );
+        }
         opts.onStep?.(t);
       }
       return x;

@@ -1,8 +1,8 @@
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { readImageFile } from '../../src/image/files.js';
-import { built, cli, GOLDEN, removeDir, tempDir, writeTinyCheckpoint } from './sr-support.js';
+import { built, cli, GOLDEN, removeDir, tempDir, writeOverflowingCheckpoint, writeTinyCheckpoint } from './sr-support.js';
 
 const tmp = tempDir('resshift-eval-');
 afterAll(() => removeDir(tmp));
@@ -56,5 +56,37 @@ describe.skipIf(!built)('resshift-ts eval (needs `npm run build`; skipped when d
       expect(r.err).toMatch(/^resshift-ts eval: /);
       expect(r.err).toMatch(pattern);
     }
+  });
+
+  test('--out: a.png and a.jpg get a panel each; the data folder or a folder inside it is refused, nothing made', () => {
+    const twins = join(tmp, 'twins');
+    mkdirSync(twins);
+    copyFileSync(`${GOLDEN}/hr_64x64.png`, join(twins, 'a.png'));
+    copyFileSync('test/image/fixtures/progressive.jpg', join(twins, 'a.jpg'));
+    const out = join(tmp, 'twin-panels');
+    const r = cli(['eval', '--data', twins, '--checkpoint', ck, '--steps', '2', '--json', '--out', out]);
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out).comparisons).toEqual([join(out, 'a_jpg_compare.png'), join(out, 'a_png_compare.png')]);
+    expect(readdirSync(out).sort()).toEqual(['a_jpg_compare.png', 'a_png_compare.png']);
+
+    for (const [dir, pattern] of [
+      [twins, /twins: the output folder is .*twins \(the next eval of it would score the comparison panels as data\); choose another/],
+      [join(twins, 'panels', 'deeper'), /deeper: the output folder is inside .*twins /],
+    ] as const) {
+      const bad = cli(['eval', '--data', twins, '--checkpoint', ck, '--steps', '2', '--out', dir]);
+      expect(bad.code, bad.err).toBe(2);
+      expect(bad.err).toMatch(pattern);
+    }
+    expect(readdirSync(twins).sort()).toEqual(['a.jpg', 'a.png']);
+  });
+
+  test('a checkpoint whose activations overflow: exit 1 naming the image and the step, not a score', () => {
+    const bad = writeOverflowingCheckpoint(join(tmp, 'overflow.safetensors'));
+    const out = join(tmp, 'never');
+    const r = cli(['eval', '--data', data, '--checkpoint', bad, '--steps', '2', '--crop', '32', '--out', out]);
+    expect(r.code, r.err).toBe(1);
+    expect(r.err).toMatch(/^resshift-ts eval: hr\.png: the sampler produced NaN or infinite values at reverse step 1 of 2 \(model timestep 15\) in the 32x32 tile at x 0, y 0 of the 32x32 frame/);
+    expect(r.out).toBe('');
+    expect(readdirSync(out)).toEqual([]);
   });
 });

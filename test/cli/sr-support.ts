@@ -29,6 +29,21 @@ export function writeTinyCheckpoint(path: string): string {
   return path;
 }
 
+/**
+ * The tiny model with one finite but absurd weight (1e38): it loads, and its activations overflow
+ * to infinity and NaN on the first reverse step.
+ */
+export function writeOverflowingCheckpoint(path: string): string {
+  const model = new DualDomainUNet({ baseChannels: 4 }, { rng: new Rng(1) });
+  const weights = new Map(model.stateDict().map(([n, t]) => [n, { shape: t.shape, data: t.dataSync().slice() }]));
+  weights.get('inc.conv.0.weight')!.data[0] = 1e38;
+  model.loadStateDict(weights);
+  const state = model.stateDict().map(([n, t]): [string, { shape: number[]; data: Float32Array }] => [n, { shape: [...t.shape], data: Float32Array.from(t.dataSync()) }]);
+  writeFileSync(path, stateToBytes(state, { model: model.config, diffusion: { ...DEFAULT_RESSHIFT_CONFIG } }));
+  model.dispose();
+  return path;
+}
+
 export function cli(args: string[], cwd?: string) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, cwd });
   return { code: r.status, out: r.stdout, err: r.stderr };

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
 import { afterAll, describe, expect, test } from 'vitest';
 import { readImageFile } from '../../src/image/files.js';
 import { parseSafetensors, serializeSafetensors } from '../../src/nn/safetensors.js';
-import { built, bundledModel, cli, GOLDEN, removeDir, tempDir, writeTinyCheckpoint } from './sr-support.js';
+import { built, bundledModel, cli, GOLDEN, removeDir, tempDir, writeOverflowingCheckpoint, writeTinyCheckpoint } from './sr-support.js';
 
 const tmp = tempDir('resshift-upscale-');
 afterAll(() => removeDir(tmp));
@@ -68,6 +68,54 @@ describe.skipIf(!built)('resshift-ts upscale (needs `npm run build`; skipped whe
     expectInputError(cli(['upscale', LR, '-o', join(tmp, 'no-such-dir', 'x.png'), '--checkpoint', ck]), /does not exist/);
     expectInputError(cli(['upscale', LR, '-o', out, '--checkpoint', ck, '--tile', '30']), /--tile 30 .*multiple of 8/);
     expect(existsSync(out)).toBe(false);
+  });
+
+  test('an output that is the input through a link: exit 2, the input intact', () => {
+    const d = join(tmp, 'linked');
+    mkdirSync(d);
+    const input = join(d, 'in.png');
+    writeFileSync(input, readFileSync(LR));
+    symlinkSync('.', join(d, 'same')); // d/same -> d, so d/same/in.png is d/in.png
+    expectInputError(cli(['upscale', input, '-o', join(d, 'same', 'in.png'), '--checkpoint', ck, '--steps', '2']), /same\/in\.png: the output would overwrite the input \(.*in\.png is the same file\)/);
+    symlinkSync('in.png', join(d, 'link.png')); // an input that links to the -o target
+    expectInputError(cli(['upscale', join(d, 'link.png'), '-o', input, '--checkpoint', ck, '--steps', '2']), /in\.png: the output would overwrite the input/);
+    expect(readFileSync(input)).toEqual(readFileSync(LR));
+  });
+
+  test('output names: a legal 250-byte name is written; a longer one and /proc fail before the work', () => {
+    const long = join(tmp, `${'x'.repeat(246)}.png`);
+    const r = cli(['upscale', LR, '-o', long, '--checkpoint', ck, '--steps', '2']);
+    expect(r.code, r.err).toBe(0);
+    expect(existsSync(long)).toBe(true);
+    expectInputError(cli(['upscale', LR, '-o', join(tmp, `${'x'.repeat(300)}.png`), '--checkpoint', ck]), /: the name x{300}\.png is too long for the file system$/m);
+    if (process.platform === 'linux') expectInputError(cli(['upscale', LR, '-o', '/proc/a.png', '--checkpoint', ck]), /\/proc\/a\.png: cannot create files in \/proc \(the file system does not allow it\)$/m);
+  });
+
+  test('absurd numbers name their flag: --threads, --tile', () => {
+    expectInputError(cli(['upscale', LR, '--threads', '1e308', '--checkpoint', ck]), /--threads must be an integer from 1 to \d+ \(twice this machine's \d+ cores: more threads than cores add no speed, only memory\), got 1e308$/m);
+    expectInputError(cli(['upscale', LR, '--tile', '1e308', '--checkpoint', ck]), /--tile must be an integer from 8 to 1024, got 1e308$/m);
+  });
+
+  test('a checkpoint whose activations overflow: exit 1 naming the step and the tile, nothing written', () => {
+    const bad = writeOverflowingCheckpoint(join(tmp, 'overflow.safetensors'));
+    const out = join(tmp, 'black.png');
+    const r = cli(['upscale', LR, '-o', out, '--checkpoint', bad, '--steps', '4', '--tile', '48', '--overlap', '16']);
+    expect(r.code, r.err).toBe(1);
+    expect(r.err).toMatch(/^resshift-ts upscale: the sampler produced NaN or infinite values at reverse step 1 of 4 \(model timestep 15\) in the 40x40 tile at x 0, y 0 of the 64x64 frame; the model's weights are probably broken\n$/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  test('terminal escapes in file names are printed escaped', () => {
+    const input = join(tmp, 'evil\x1b]0;pwned\x07\x9b2J.png');
+    writeFileSync(input, readFileSync(LR));
+    const r = cli(['upscale', input, '--checkpoint', ck, '--steps', '2']);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain('evil\\x1b]0;pwned\\x07\\x9b2J_x4.png');
+    expect(r.out).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+    const missing = cli(['upscale', join(tmp, 'gone\x1b[31m.png'), '--checkpoint', ck]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/gone\\x1b\[31m\.png: no such file/);
+    expect(missing.err).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
   });
 
   test('a bad checkpoint names the missing, unexpected and wrongly shaped tensors', () => {

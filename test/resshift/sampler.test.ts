@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DualDomainUNet } from '../../src/resshift/model.js';
-import { sample, tileNoise } from '../../src/resshift/sampler.js';
+import { NonFiniteSampleError, sample, tileNoise } from '../../src/resshift/sampler.js';
 import { etaSchedule } from '../../src/resshift/schedule.js';
 import { randUniform, scope } from '../../src/tensor/index.js';
 import { Rng } from '../../src/tensor/rng.js';
@@ -32,6 +32,34 @@ describe('sampler', () => {
     expect(run(6)).not.toEqual(a);
     expect(a.every((v) => v >= -1 && v <= 1)).toBe(true);
     expectNoLeaks(() => void run(5));
+    model.dispose();
+  });
+  it('stops with an error naming the step and the tile when x_t turns NaN or infinite; no leaks', () => {
+    // one finite but absurd weight (the 1e38) overflows the first step's activations
+    const model = new DualDomainUNet({ baseChannels: 4 }, { rng: new Rng(1) });
+    const weights = new Map(model.stateDict().map(([n, t]) => [n, { shape: t.shape, data: t.dataSync().slice() }]));
+    weights.get('inc.conv.0.weight')!.data[0] = 1e38;
+    model.loadStateDict(weights);
+    const schedule = etaSchedule();
+    const win = { fullH: 32, fullW: 48, y: 8, x: 16 };
+    let steps = 0;
+    const run = () =>
+      scope(() => {
+        const y0 = randUniform([1, 3, 16, 16], new Rng(2), -1, 1);
+        return sample(model, y0, { schedule, kappa: 2, seed: 1, modelTimesteps: Array.from({ length: 15 }, (_, i) => i + 1), onStep: () => steps++ }, win);
+      });
+    let caught: unknown;
+    try {
+      run();
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(NonFiniteSampleError);
+    const e = caught as NonFiniteSampleError;
+    expect(e.message).toMatch(/NaN or infinite values at reverse step 1 of 15 \(model timestep 15\) in the 16x16 tile at x 16, y 8 of the 48x32 frame/);
+    expect([e.step, e.modelTimestep, e.window]).toEqual([1, 15, win]);
+    expect(steps).toBe(0);
+    expectNoLeaks(() => expect(run).toThrow(NonFiniteSampleError));
     model.dispose();
   });
 });

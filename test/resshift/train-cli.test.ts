@@ -48,9 +48,31 @@ describe.skipIf(!built)('resshift-ts train (needs `npm run build`; skipped when 
     expect(existsSync(out) ? readdirSync(out).filter((n) => n.endsWith('.safetensors')) : []).toEqual([]);
   });
 
+  it('absurd numbers name their flag and range; an --out the file system refuses is named: exit 2, nothing written', () => {
+    const out = join(tmp, 'out-absurd');
+    for (const [flag, msg] of [
+      ['--width', /--width must be an integer from 1 to 512, got 1e308/],
+      ['--crop', /--crop must be an integer from 8 to 1024, got 1e308/],
+      ['--batch', /--batch must be an integer from 1 to 256, got 1e308/],
+      ['--steps', /--steps must be an integer from 1 to 1000000000, got 1e308/],
+      ['--epochs', /--epochs must be an integer from 1 to 1000000000, got 1e308/],
+      ['--lr', /--lr must be a number above 0 and at most 1, got 1e308/],
+      ['--threads', /--threads must be an integer from 1 to \d+ \(twice this machine's \d+ cores/],
+    ] as const) expectInputError(['--data', data, '--out', out, flag, '1e308'], msg);
+    expect(existsSync(out)).toBe(false);
+    if (process.platform === 'linux') expectInputError(['--data', data, '--out', '/proc/x'], /cannot write checkpoints to \/proc\/x: cannot create the folder \(the file system does not allow new folders there\)/);
+  });
+
   it('NaN loss: exit 1 naming the step, the last good checkpoint kept; then a damaged checkpoint is named', () => {
     const out = join(tmp, 'out-nan');
-    const r = cli('--data', data, '--out', out, ...tiny, '--batch', '8', '--epochs', '3', '--lr', '1e30', '--eta-min', '0');
+    const first = cli('--data', data, '--out', out, ...tiny, '--batch', '8', '--epochs', '1');
+    expect(first.code, first.err).toBe(0);
+    // one finite but absurd weight (--lr is capped at 1, so a huge rate cannot do it): the next step's loss overflows
+    const epoch1 = join(out, 'resshift_epoch_1.safetensors');
+    const saved = parseSafetensors(readFileSync(epoch1));
+    (saved.tensors.get('inc.conv.0.weight')!.data as Float32Array)[0] = 1e38;
+    writeFileSync(epoch1, serializeSafetensors([...saved.tensors].map(([n, t]) => [n, { shape: t.shape, data: t.data }]), saved.metadata));
+    const r = cli('--data', data, '--out', out, ...tiny, '--batch', '8', '--epochs', '3');
     expect(r.code, r.err).toBe(1);
     expect(r.err).toMatch(/resshift-ts train: loss is (NaN|Infinity|-Infinity) at step 2 \(epoch 2, batch 1: .*\); stopped, last good checkpoint .*resshift_epoch_1\.safetensors/);
     const good = join(out, 'resshift_epoch_1.safetensors');
@@ -64,7 +86,7 @@ describe.skipIf(!built)('resshift-ts train (needs `npm run build`; skipped when 
     tensors.delete('outc.bias');
     writeFileSync(join(bad, 'resshift_epoch_1.safetensors'), serializeSafetensors([...tensors].map(([n, t]) => [n, { shape: t.shape, data: t.data }]), metadata));
     copyFileSync(join(out, 'resshift_epoch_1.optim.safetensors'), join(bad, 'resshift_epoch_1.optim.safetensors'));
-    expectInputError(['--data', data, '--out', bad, ...tiny, '--batch', '8', '--lr', '1e30', '--eta-min', '0'], /resshift_epoch_1\.safetensors: state dict does not fit the model: missing outc\.bias/);
+    expectInputError(['--data', data, '--out', bad, ...tiny, '--batch', '8'], /resshift_epoch_1\.safetensors: state dict does not fit the model: missing outc\.bias/);
   });
 
   it('SIGINT saves the current step and exits 130; the same command resumes to the uninterrupted result', async () => {
