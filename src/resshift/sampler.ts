@@ -49,13 +49,16 @@ export class NonFiniteSampleError extends Error {
 }
 
 /**
- * False when x holds a NaN or an infinity. x * 0 is 0 for every finite value and NaN otherwise,
- * so one elementwise pass and a sum read back as one number answer it, at a small fraction of
- * a UNet step's cost (and without a large finite value overflowing the sum).
+ * Whether every value of x is finite: x * 0 sums to NaN exactly when some value is NaN or
+ * infinite. One awaited scalar read, so it works on every backend (a GPU included).
  */
-function allFinite(x: Tensor): boolean {
-  // the backends the sampler runs on (ref, wasm) read back synchronously
-  return scope(() => Number.isFinite(sum(mulScalar(x, 0)).item()));
+async function allFinite(x: Tensor): Promise<boolean> {
+  const s = noGrad(() => scope(() => sum(mulScalar(x, 0))));
+  try {
+    return Number.isFinite((await s.data())[0]);
+  } finally {
+    s.dispose();
+  }
 }
 
 /** Noise stream of reverse step t; the prior x_T draws from step T + 1's. */
@@ -93,39 +96,51 @@ export function tileNoise(seed: number, stream: number, shape: readonly number[]
  * sqrt(eta_T) noise, then for t = T..1 the network predicts the residual, pred_x0 = y0 + residual
  * is clamped to [-1, 1] and x_{t-1} is drawn from the posterior (its mean at t = 1).
  */
-export function sample(model: DualDomainUNet, y0: Tensor, opts: SampleOptions, win?: TileWindow): Tensor {
+export async function sample(model: DualDomainUNet, y0: Tensor, opts: SampleOptions, win?: TileWindow): Promise<Tensor> {
   const { schedule, kappa, seed } = opts;
   const T = schedule.T;
   const B = y0.shape[0];
   const like = { dtype: y0.dtype, backend: y0.backend };
-  return noGrad(() =>
-    scope(() => {
-      const y0Aug = augmentY0(y0);
-      const prior = tensor(tileNoise(seed, noiseStream(T + 1), y0.shape, win), y0.shape, like);
-      let x = add(y0, mulScalar(prior, kappa * schedule.sqrtEta[T]));
-      for (let t = T; t >= 1; t--) {
-        const next = scope(() => {
-          const tModel = opts.modelTimesteps ? opts.modelTimesteps[t - 1] : t;
-          const residual = model.forward(x, y0Aug, tensor(new Float32Array(B).fill(tModel), [B], like));
-          const post = posterior(x, y0, add(y0, residual), t, schedule, kappa);
+  // the steps are queued on the backend; each is checked with one awaited read (scopes cannot
+  // span an await, so what outlives a step is disposed by hand)
+  const y0Aug = noGrad(() => scope(() => augmentY0(y0)));
+  let x: Tensor | null = null;
+  try {
+    x = noGrad(() =>
+      scope(() => {
+        const prior = tensor(tileNoise(seed, noiseStream(T + 1), y0.shape, win), y0.shape, like);
+        return add(y0, mulScalar(prior, kappa * schedule.sqrtEta[T]));
+      }),
+    );
+    for (let t = T; t >= 1; t--) {
+      const tModel = opts.modelTimesteps ? opts.modelTimesteps[t - 1] : t;
+      const prev: Tensor = x;
+      const next: Tensor = noGrad(() =>
+        scope(() => {
+          const residual = model.forward(prev, y0Aug, tensor(new Float32Array(B).fill(tModel), [B], like));
+          const post = posterior(prev, y0, add(y0, residual), t, schedule, kappa);
           if (t === 1) return post.mean;
           const z = tensor(tileNoise(seed, noiseStream(t), y0.shape, win), y0.shape, like);
           return add(post.mean, affine(z, post.std));
-        });
-        x.dispose();
-        x = next;
-        if (!allFinite(x)) {
-          const tModel = opts.modelTimesteps ? opts.modelTimesteps[t - 1] : t;
-          const [h, w] = y0.shape.slice(2);
-          const where = win ? `the ${w}x${h} tile at x ${win.x}, y ${win.y} of the ${win.fullW}x${win.fullH} frame` : `the ${w}x${h} image`;
-          throw new NonFiniteSampleError(
-            `the sampler produced NaN or infinite values at reverse step ${T - t + 1} of ${T} (model timestep ${tModel}) in ${where}; the model's weights are probably broken`,
-            T - t + 1, tModel, win,
-          );
-        }
-        opts.onStep?.(t);
+        }),
+      );
+      prev.dispose();
+      x = next;
+      if (!(await allFinite(next))) {
+        const [h, w] = y0.shape.slice(2);
+        const where = win ? `the ${w}x${h} tile at x ${win.x}, y ${win.y} of the ${win.fullW}x${win.fullH} frame` : `the ${w}x${h} image`;
+        throw new NonFiniteSampleError(
+          `the sampler produced NaN or infinite values at reverse step ${T - t + 1} of ${T} (model timestep ${tModel}) in ${where}; the model's weights are probably broken`,
+          T - t + 1, tModel, win,
+        );
       }
-      return x;
-    }),
-  );
+      opts.onStep?.(t);
+    }
+    const out = x;
+    x = null;
+    return out;
+  } finally {
+    x?.dispose();
+    y0Aug.dispose();
+  }
 }

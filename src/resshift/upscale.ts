@@ -61,7 +61,7 @@ function tileSampler(model: DualDomainUNet, layout: TileLayout, opts: SuperResol
     const x = tensor(pixels, [1, 3, tile.h, tile.w], { backend });
     try {
       const win = { fullH: layout.frameH, fullW: layout.frameW, y: tile.y, x: tile.x };
-      const out = sample(model, x, { schedule: sp.schedule, modelTimesteps: sp.timesteps, kappa: opts.kappa, seed: opts.seed, onStep: () => opts.onProgress?.(++done, total) }, win);
+      const out = await sample(model, x, { schedule: sp.schedule, modelTimesteps: sp.timesteps, kappa: opts.kappa, seed: opts.seed, onStep: () => opts.onProgress?.(++done, total) }, win);
       try {
         return Float32Array.from(await out.data());
       } finally {

@@ -36,10 +36,10 @@ function planar(im: RgbImage): Float32Array {
 }
 
 /** The sampler on one tile of y0 alone, at its place in the frame, mapped back to [0, 1] HWC order. */
-function sampleTile(y0: RgbImage, layout: ReturnType<typeof planTiles>, k: number): (y: number, x: number, c: number) => number {
+async function sampleTile(y0: RgbImage, layout: ReturnType<typeof planTiles>, k: number): Promise<(y: number, x: number, c: number) => number> {
   const t = layout.tiles[k];
   const x = tensor(extractTile(planar(y0), 3, y0.height, y0.width, t), [1, 3, t.h, t.w]);
-  const out = sample(model, x, base, { fullH: layout.frameH, fullW: layout.frameW, y: t.y, x: t.x });
+  const out = await sample(model, x, base, { fullH: layout.frameH, fullW: layout.frameW, y: t.y, x: t.x });
   const v = out.dataSync();
   x.dispose();
   out.dispose();
@@ -56,7 +56,7 @@ describe('tiled sampling', () => {
     const layout = planTiles(36, 40, opts);
     expect(layout.tiles).toHaveLength(4);
     const out = await superResolve(model, y0, opts);
-    const alone = layout.tiles.map((_, k) => sampleTile(y0, layout, k));
+    const alone = await Promise.all(layout.tiles.map((_, k) => sampleTile(y0, layout, k)));
     let single = 0;
     let mixed = 0;
     for (let y = 0; y < 36; y++) for (let x = 0; x < 40; x++) for (let c = 0; c < 3; c++) {
@@ -80,7 +80,7 @@ describe('tiled sampling', () => {
     expect([out.width, out.height]).toEqual([20, 12]);
     const layout = planTiles(12, 20, { tile: 256 });
     expect(layout.tiles).toEqual([{ y: 0, x: 0, h: 16, w: 24 }]);
-    const whole = sampleTile(y0, layout, 0);
+    const whole = await sampleTile(y0, layout, 0);
     for (let y = 0; y < 12; y++) for (let x = 0; x < 20; x++) for (let c = 0; c < 3; c++) {
       if (out.data[(y * 20 + x) * 3 + c] !== whole(y, x, c)) expect.fail(`(${x}, ${y}, ${c}) differs`);
     }

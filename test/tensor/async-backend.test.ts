@@ -2,6 +2,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { getBackendPreference, listBackends } from '../../src/backends/registry.js';
 import { Adam } from '../../src/nn/adam.js';
 import { DualDomainUNet } from '../../src/resshift/model.js';
+import { sample } from '../../src/resshift/sampler.js';
 import { etaSchedule } from '../../src/resshift/schedule.js';
 import { trainStep } from '../../src/resshift/train-step.js';
 import { TRAIN_DEFAULTS } from '../../src/resshift/trainer.js';
@@ -106,6 +107,26 @@ describe('an asynchronous backend (reads only by await)', () => {
     // the same kernels on both: the same bits
     expect(onAsync.r).toEqual(onRef.r);
     onAsync.params.forEach((p, i) => expect(Buffer.from(p.buffer).equals(Buffer.from(onRef.params[i].buffer))).toBe(true));
+  });
+
+  test('sampling runs on it, one read per reverse step, bit-identical to ref', async () => {
+    const b = fresh();
+    const run = async (backend: string) => {
+      setBackend(backend);
+      const model = new DualDomainUNet({ baseChannels: 4 }, { rng: new Rng(3) });
+      const y0 = tensor(new Rng(4).fillUniform(new Float32Array(3 * 16 * 16), -1, 1), [1, 3, 16, 16]);
+      const reads = b.reads;
+      const x = await sample(model, y0, { schedule: etaSchedule(), kappa: 2, seed: 7 });
+      const readsInSampling = b.reads - reads;
+      const v = await x.data();
+      for (const t of [x, y0]) t.dispose();
+      model.dispose();
+      return { v, readsInSampling };
+    };
+    const onRef = await run('ref');
+    const onAsync = await run(b.name);
+    expect(onAsync.readsInSampling).toBe(15);
+    expect(Buffer.from(onAsync.v.buffer).equals(Buffer.from(onRef.v.buffer))).toBe(true);
   });
 
   test('releaseBackend disposes the device and leaves ref in charge', async () => {
