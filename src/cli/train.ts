@@ -4,7 +4,12 @@ import { CheckpointFileError, findLatestCheckpoint, readCheckpointFile } from '.
 import type { LoadedCheckpoint } from '../resshift/checkpoint.js';
 import { acquireCheckpointLock, CheckpointLockError, removeStaleTempFiles } from '../resshift/checkpoint-lock.js';
 import { DatasetError, ImageSet, resolveDatasetDirs } from '../resshift/data.js';
+import { PAGE, WASM32_MAX_PAGES } from '../backends/wasm/heap.js';
+import { availableMemory } from '../node/memory.js';
+import { defaultUNetConfig } from '../resshift/model.js';
+import { unetStateShapes } from '../resshift/model-shapes.js';
 import { stepsPerEpoch } from '../resshift/train-batch.js';
+import { largestMicroBatch, trainStepBytes, WASM_OVERHEAD } from '../resshift/train-memory.js';
 import { ResumeError, storedTrainConfig, Trainer, TrainConfigError, TRAIN_DEFAULTS, type TrainConfig } from '../resshift/trainer.js';
 import { InputError, intOption, nonNegative, positiveAtMost, selectBackend, threadsOption } from './common.js';
 import { prepareOutputDir } from './outputs.js';
@@ -18,6 +23,7 @@ interface TrainOptions {
   width?: string;
   crop?: string;
   batch?: string;
+  microBatch?: string;
   epochs?: string;
   steps?: string;
   lr?: string;
@@ -84,6 +90,8 @@ function baseConfig(o: TrainOptions, stored: TrainConfig | null): TrainConfig {
   if (o.width !== undefined) c.width = intOption('width', o.width, 1, LIMITS.width);
   if (o.crop !== undefined) c.crop = intOption('crop', o.crop, 8, LIMITS.crop);
   if (o.batch !== undefined) c.batch = intOption('batch', o.batch, 1, LIMITS.batch);
+  if (o.microBatch !== undefined && o.microBatch !== 'auto') c.microBatch = intOption('micro-batch', o.microBatch, 1, c.batch);
+  else if (o.microBatch === 'auto' || !stored) delete c.microBatch; // chosen by fitMicroBatch
   if (o.lr !== undefined) c.lr = positiveAtMost('lr', o.lr, LIMITS.lr);
   if (o.etaMin !== undefined) c.etaMin = nonNegative('eta-min', o.etaMin);
   if (o.seed !== undefined) c.seed = nonNegativeInt('seed', o.seed);
@@ -91,6 +99,31 @@ function baseConfig(o: TrainOptions, stored: TrainConfig | null): TrainConfig {
   if (o.saveEvery !== undefined) c.saveEvery = nonNegativeInt('save-every', o.saveEvery);
   if (c.crop % 8) throw new InputError(`--crop must be a multiple of 8 (the model pools twice, then applies a Haar transform; LR is crop/4), got ${c.crop}`);
   return c;
+}
+
+/**
+ * The micro-batch of this run: the one given or stored, else the largest whose step fits the
+ * backend's memory (WASM: its 4 GiB linear memory; both: the memory free on this machine). Refused
+ * before any data is decoded when not even the given one (or one item) fits.
+ */
+function fitMicroBatch(c: TrainConfig, backend: string, stored: TrainConfig | null): TrainConfig {
+  const params = unetStateShapes({ ...defaultUNetConfig, baseChannels: c.width }).reduce((n, [, s]) => n + s.reduce((a, b) => a * b, 1), 0);
+  const free = availableMemory();
+  const budget = backend === 'wasm' ? Math.min(free, (WASM32_MAX_PAGES * PAGE) / WASM_OVERHEAD) : free;
+  const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
+  const need = (m: number) => trainStepBytes(c.width, c.crop, m, params);
+  // a run from before micro-batches ran whole batches: keep doing so unless told otherwise
+  const wanted = c.microBatch ?? (stored ? c.batch : null);
+  if (wanted !== null) {
+    if (need(wanted) > budget) {
+      const fits = largestMicroBatch(c.width, c.crop, wanted, params, budget);
+      throw new InputError(`a step of ${wanted} item(s) at width ${c.width}, crop ${c.crop} needs about ${gib(need(wanted))}, above the ${gib(budget)} this ${backend} backend can use${fits ? `; --micro-batch ${fits} fits` : '; use a smaller --crop or --width'}`);
+    }
+    return { ...c, microBatch: wanted };
+  }
+  const m = largestMicroBatch(c.width, c.crop, c.batch, params, budget);
+  if (!m) throw new InputError(`one item at width ${c.width}, crop ${c.crop} needs about ${gib(need(1))}, above the ${gib(budget)} this ${backend} backend can use; use a smaller --crop or --width`);
+  return { ...c, microBatch: m };
 }
 
 /**
@@ -158,15 +191,16 @@ async function runLocked(o: TrainOptions, log: TrainLog, threads: number | undef
   if (resume && !stored) throw new InputError(`${resume.path}: has no training state (a model-only checkpoint), so training cannot resume from it`);
   const base = baseConfig(o, stored);
   const backend = await selectBackend(o.backend, { threads });
-  const { train, valid } = await loadSets(o, base, log);
-  const config = withTarget(base, o, stored, stepsPerEpoch(train.length, base.batch));
+  const fitted = fitMicroBatch(base, backend, stored);
+  const { train, valid } = await loadSets(o, fitted, log);
+  const config = withTarget(fitted, o, stored, stepsPerEpoch(train.length, fitted.batch));
   const trainer = await Trainer.create({ config, train, valid, out: o.out, resume });
   try {
     if (trainer.datasetChanged) log.warn(`the training images differ from those ${resume!.path} was trained on; the run continues but is not a continuation bit for bit`);
     const p = trainer.position;
     log.line(
       'start',
-      `${resume ? `resuming ${resume.path} at epoch ${p.epoch + 1}, step ${p.step}` : 'new run'}: width ${config.width}, crop ${config.crop}, batch ${config.batch}, ${trainer.stepsPerEpoch} steps/epoch, target ${trainer.targetSteps} steps (${config.epochs} epochs${config.steps !== null ? `, --steps ${config.steps}` : ''}), lr ${config.lr}, seed ${config.seed}, backend ${backend}; checkpoints in ${o.out}`,
+      `${resume ? `resuming ${resume.path} at epoch ${p.epoch + 1}, step ${p.step}` : 'new run'}: width ${config.width}, crop ${config.crop}, batch ${config.batch}${config.microBatch !== config.batch ? ` (micro-batches of ${config.microBatch})` : ''}, ${trainer.stepsPerEpoch} steps/epoch, target ${trainer.targetSteps} steps (${config.epochs} epochs${config.steps !== null ? `, --steps ${config.steps}` : ''}), lr ${config.lr}, seed ${config.seed}, backend ${backend}; checkpoints in ${o.out}`,
       { backend, config, resume: resume?.path ?? null, epoch: p.epoch, step: p.step, stepsPerEpoch: trainer.stepsPerEpoch, targetSteps: trainer.targetSteps, out: o.out },
     );
     const stop = new AbortController();
@@ -206,6 +240,7 @@ export function addTrainCommand(program: Command): void {
     .option('--width <n>', `model base channels, 1 to ${LIMITS.width} (default ${TRAIN_DEFAULTS.width})`)
     .option('--crop <n>', `HR training crop, a multiple of 8 up to ${LIMITS.crop} (default ${TRAIN_DEFAULTS.crop})`)
     .option('--batch <n>', `batch size, 1 to ${LIMITS.batch} (default ${TRAIN_DEFAULTS.batch})`)
+    .option('--micro-batch <n>', 'items per forward/backward pass; gradients of the passes add up to the batch\'s (default: the largest that fits in memory, or the resumed run\'s)')
     .option('--epochs <n>', `epochs; also the cosine schedule length (default ${TRAIN_DEFAULTS.epochs}, or enough for --steps)`)
     .option('--steps <n>', 'stop after this many optimizer steps in total')
     .option('--lr <x>', `Adam learning rate, above 0 and at most ${LIMITS.lr} (default ${TRAIN_DEFAULTS.lr})`)
