@@ -119,7 +119,7 @@ describe.skipIf(!built)('resshift-ts train (needs `npm run build`; skipped when 
     // the same run in-process, never interrupted
     await selectBackend('wasm', { threads: 1 });
     const ref = join(tmp, 'out-ref');
-    const trainer = await Trainer.create({ config: tinyConfig({ epochs: 2, steps: 4, evalEvery: TRAIN_DEFAULTS.evalEvery }), train: await ImageSet.load(data, { crop: 16 }), out: ref });
+    const trainer = await Trainer.create({ config: tinyConfig({ epochs: 2, steps: 4, evalEvery: TRAIN_DEFAULTS.evalEvery, microBatch: 2 /* what the CLI picks: the whole batch fits */ }), train: await ImageSet.load(data, { crop: 16 }), out: ref });
     await trainer.run();
     trainer.dispose();
     for (const f of ['resshift_epoch_2.safetensors', 'resshift_epoch_2.optim.safetensors']) {
