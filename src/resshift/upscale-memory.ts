@@ -5,9 +5,10 @@
 //    PNG writer's few rows and compressed-data buffers;
 //  - one tile at a time: its y0, noise and result arrays on the host (about 64 bytes per tile
 //    pixel) and the sampler's tensors. Every activation of a forward pass stays live until the
-//    step's scope closes, so a step holds (72 c + 216) values per tile pixel for base width c,
-//    measured with both backends for c from 1 to 64 and tiles from 32x32 to 128x128 (the
-//    per-pixel figure is exact to 1%; test/resshift/upscale-memory.test.ts checks it).
+//    step's scope closes, so a step holds (72 c + 96) values per tile pixel for base width c
+//    (measured on ref for c 2, 6, 12: 231, 519 and 946 values; the sampler reads each step back
+//    before the next, so only one step's tensors are alive; test/resshift/upscale-memory.test.ts
+//    holds the estimate within 10% above the measured peak).
 // Nothing grows with the image but the source and the band's width; the JS engine's uncollected
 // garbage comes on top (GARBAGE_ALLOWANCE), and the process itself (Node, the model's weights).
 
@@ -41,7 +42,7 @@ export interface UpscaleMemory {
 /** Bytes one sampler step's tensors take for a tile of `pixels` pixels. */
 export function activationBytes(config: Pick<UNetConfig, 'baseChannels'>, pixels: number, elementBytes = 4): number {
   // the constant covers the time embedding and the few per-tile scalars
-  return (72 * config.baseChannels + 216) * elementBytes * pixels + 64 * 1024;
+  return (72 * config.baseChannels + 96) * elementBytes * pixels + 64 * 1024;
 }
 
 /** Memory to upscale a width x height input x4 with tiles of at most `tile` output pixels. */
