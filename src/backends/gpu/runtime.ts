@@ -1,0 +1,152 @@
+// The GPU.js side of the gpu backend: one GPU instance in one mode, compiled kernels cached by
+// their generated source and output size, and the check that every kernel really runs in the
+// requested mode (GPU.js may swap a kernel for its CPU fallback; that is refused, never timed
+// or reported as GPU work).
+//
+// GPU.js is an optional peer dependency: its types stay private to this folder (the minimal
+// interfaces below), so the package's declarations never mention it.
+
+/** GPU.js modes this backend accepts: each runs kernels on a GPU. */
+export type GpuMode = 'webgpu' | 'webgl2' | 'webgl' | 'headlessgl';
+export const GPU_MODES: readonly GpuMode[] = ['webgpu', 'webgl2', 'webgl', 'headlessgl'];
+
+/** A kernel result kept on the GPU: a WebGPU storage buffer or a WebGL texture. */
+export interface GpuHandle {
+  toArray(): unknown;
+  delete(): void;
+}
+
+interface GpuJsKernel {
+  constructor: { name: string; mode?: string };
+  context?: { adapter?: { info?: Record<string, unknown> } } | null;
+}
+interface GpuJsShortcut {
+  (...args: unknown[]): unknown;
+  kernel: GpuJsKernel;
+  destroy?(removeCanvasReferences?: boolean): void;
+}
+interface GpuJsInstance {
+  readonly Kernel: { name: string; mode?: string };
+  createKernel(source: string, settings: Record<string, unknown>): GpuJsShortcut;
+  destroy(): Promise<void> | void;
+}
+export interface GpuJsModule {
+  GPU: new (settings: Record<string, unknown>) => GpuJsInstance;
+}
+
+/** A kernel as the backend describes it: GPU.js source text and a 1-D output length. */
+export interface KernelSpec {
+  /** A JavaScript function in GPU.js's kernel subset; sizes are baked in as literals. */
+  readonly source: string;
+  /** Output elements (the kernel's output is 1-D, this.thread.x in [0, size)). */
+  readonly size: number;
+  /** Array constants (tap tables) uploaded once when the kernel is built. */
+  readonly constants?: Readonly<Record<string, Float32Array>>;
+  /** Distinguishes kernels whose source is equal but whose constants differ. */
+  readonly constantsKey?: string;
+}
+
+/**
+ * Indices inside kernels are float32 (GPU.js types every kernel variable as a float), which
+ * counts integers exactly only up to 2^24; the backend refuses larger tensors.
+ */
+export const MAX_ELEMENTS = 2 ** 24;
+
+const firstLine = (e: unknown): string => String((e as Error)?.message ?? e).split('\n')[0];
+
+export class GpuRuntime {
+  private readonly kernels = new Map<string, GpuJsShortcut>();
+  /** GPU.js kernel class that ran the last kernel (e.g. WebGPUKernel). */
+  kernelClass = '';
+  /** Kernel calls made so far (dispatches): what the backend costs in launches. */
+  dispatches = 0;
+
+  private constructor(
+    readonly mode: GpuMode,
+    private readonly gpu: GpuJsInstance,
+  ) {}
+
+  static create(lib: GpuJsModule, mode: GpuMode): GpuRuntime {
+    if (!GPU_MODES.includes(mode)) throw new Error(`gpu backend: mode '${mode}' is not a GPU mode (use ${GPU_MODES.join(', ')})`);
+    let gpu: GpuJsInstance;
+    try {
+      gpu = new lib.GPU({ mode });
+    } catch (e) {
+      throw new Error(`gpu backend: GPU.js cannot run mode '${mode}' here: ${firstLine(e)}`);
+    }
+    const rt = new GpuRuntime(mode, gpu);
+    rt.checkMode(gpu.Kernel, 'the GPU instance');
+    rt.kernelClass = gpu.Kernel.name;
+    return rt;
+  }
+
+  /** Number of compiled kernels held. */
+  get compiled(): number {
+    return this.kernels.size;
+  }
+
+  private checkMode(k: { name: string; mode?: string }, what: string): void {
+    if (k.mode !== this.mode) {
+      throw new Error(`gpu backend: GPU.js put ${what} on ${k.name} (mode '${k.mode}') instead of mode '${this.mode}'; refusing a fallback that is not the GPU`);
+    }
+  }
+
+  private kernel(spec: KernelSpec): GpuJsShortcut {
+    const key = `${spec.size}|${spec.constantsKey ?? ''}|${spec.source}`;
+    let k = this.kernels.get(key);
+    if (!k) {
+      if (spec.size > MAX_ELEMENTS) throw new Error(`gpu backend: a kernel output of ${spec.size} elements exceeds ${MAX_ELEMENTS}`);
+      k = this.gpu.createKernel(spec.source, {
+        output: [spec.size],
+        // results stay on the GPU (storage buffers / textures), one fresh buffer per call
+        pipeline: true,
+        immutable: true,
+        precision: 'single',
+        tactic: 'precision',
+        // loops over literal bounds are exact; this caps GPU.js's guarded dynamic loops only
+        loopMaxIterations: MAX_ELEMENTS,
+        constants: spec.constants ?? {},
+      });
+      this.kernels.set(key, k);
+    }
+    return k;
+  }
+
+  /** Runs one kernel on GPU-resident inputs (and float scalars); resolves to its result handle. */
+  async run(spec: KernelSpec, args: readonly (GpuHandle | number)[]): Promise<GpuHandle> {
+    const k = this.kernel(spec);
+    this.dispatches++;
+    const out = (await k(...args)) as GpuHandle | null;
+    this.checkMode(k.kernel.constructor, 'a kernel');
+    this.kernelClass = k.kernel.constructor.name;
+    if (!out || typeof (out as GpuHandle).delete !== 'function') throw new Error(`gpu backend: GPU.js returned no GPU-resident result for a kernel of ${spec.size} elements`);
+    return out;
+  }
+
+  /** Values of a handle, exactly `size` of them. */
+  async readback(h: GpuHandle, size: number): Promise<Float32Array> {
+    const v = (await h.toArray()) as ArrayLike<number>;
+    if (v.length < size) throw new Error(`gpu backend: read ${v.length} values, expected ${size}`);
+    const out = new Float32Array(size);
+    for (let i = 0; i < size; i++) out[i] = v[i];
+    return out;
+  }
+
+  /** The adapter GPU.js is using, where the mode exposes it (WebGPU), else ''. */
+  adapterDescription(): string {
+    for (const k of this.kernels.values()) {
+      const info = k.kernel.context?.adapter?.info;
+      if (info) {
+        const parts = ['vendor', 'architecture', 'device', 'description'].map((f) => info[f]).filter((v) => typeof v === 'string' && v);
+        return parts.join(' ');
+      }
+    }
+    return '';
+  }
+
+  async destroy(): Promise<void> {
+    for (const k of this.kernels.values()) k.destroy?.();
+    this.kernels.clear();
+    await this.gpu.destroy();
+  }
+}
