@@ -5,27 +5,23 @@
 // long enough to take several passes. Kept small: the software GPU compiles every kernel.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { adamCoefficients } from '../../src/backends/attrs.js';
 import { kernelNames } from '../../src/backends/registry.js';
 import { resizeTaps } from '../../src/backends/resize-taps.js';
 import { convOutSize, poolOutSize } from '../../src/backends/shapes.js';
 import type { GpuBackend } from '../../src/backends/gpu/index.js';
-import { GPU_TOLERANCE, sumFactor, ulp32 } from '../../src/backends/gpu/tolerance.js';
+import { adamAllowances, GPU_TOLERANCE } from '../../src/backends/gpu/tolerance.js';
 import type { Attrs, Shape } from '../../src/backends/types.js';
 import { Rng } from '../../src/tensor/index.js';
-import { abs, expectTolerated, expectWithin, gpuSkipReason, randomInput, runBoth, runOn, setupGpu } from './gpu-support.js';
+import { abs, busiestTaps, type CheckOpts, expectMatchesRef, expectWithin, gpuSkipReason, randomInput, runBoth, runOn, setupGpu } from './gpu-support.js';
 
 const reason = gpuSkipReason();
 let be: GpuBackend;
 
-/** Runs op on both backends and checks the gpu result under the op's tolerance. */
-async function check(op: string, inputs: Float32Array[], shapes: Shape[], attrs: Attrs, opts: { n?: number; magnitudeFrom?: { inputs: Float32Array[]; attrs?: Attrs }; magnitude?: Float32Array } = {}) {
-  const { ref, gpu } = await runBoth(op, inputs, shapes, attrs);
+/** Runs op on the gpu and checks it against ref under the op's tolerance. */
+async function check(op: string, inputs: Float32Array[], shapes: Shape[], attrs: Attrs, opts: CheckOpts = {}): Promise<void> {
+  const [gpu] = await runOn('gpu', op, inputs, shapes, attrs);
   expect(be.rt.kernelClass).toBe('WebGPUKernel');
-  let magnitude = opts.magnitude;
-  if (opts.magnitudeFrom) magnitude = (await runOn('ref', op, opts.magnitudeFrom.inputs, shapes, opts.magnitudeFrom.attrs ?? attrs))[0];
-  expectTolerated(op, gpu[0], ref[0], { x: inputs[0], n: opts.n, magnitude });
-  return { ref: ref[0], gpu: gpu[0] };
+  await expectMatchesRef(op, inputs, shapes, attrs, gpu, opts);
 }
 
 /** Values on a grid of quarters: ties for max/min and comparisons. */
@@ -271,15 +267,6 @@ describe.skipIf(reason)(`gpu kernels vs ref on a software GPU${reason ? ` (skipp
       { shape: [3, 9, 6], size: [4, 3] },
       { shape: [1, 1, 1, 5], size: [3, 1] },
     ];
-    /** Taps (destination, weight) reaching the busiest source position along one axis. */
-    const busiest = (i0: Int32Array, i1: Int32Array, inSize: number) => {
-      const count = new Array<number>(inSize).fill(0);
-      for (let d = 0; d < i0.length; d++) {
-        count[i0[d]]++;
-        count[i1[d]]++;
-      }
-      return Math.max(...count);
-    };
     for (const c of cases) {
       for (const alignCorners of [false, true]) {
         it(`[${c.shape}] -> ${c.size} alignCorners ${alignCorners}`, async () => {
@@ -290,7 +277,7 @@ describe.skipIf(reason)(`gpu kernels vs ref on a software GPU${reason ? ` (skipp
           await check('resizeBilinear', [x], [c.shape], attrs, { n: 6, magnitudeFrom: { inputs: [abs(x)] } });
           const [H, W] = c.shape.slice(-2);
           const { rows, cols } = resizeTaps({ planes: 1, H, W, oh: c.size[0], ow: c.size[1] }, attrs);
-          const taps = busiest(rows.i0, rows.i1, H) * busiest(cols.i0, cols.i1, W);
+          const taps = busiestTaps(rows, H) * busiestTaps(cols, W);
           const g = randomInput(rng, out);
           await check('resizeBilinearGrad', [g], [out], { ...attrs, inputSize: [H, W] }, { n: 5 + taps, magnitudeFrom: { inputs: [abs(g)] } });
         });
@@ -335,11 +322,10 @@ describe.skipIf(reason)(`gpu kernels vs ref on a software GPU${reason ? ` (skipp
     const p = randomInput(rng, [n]), m = randomInput(rng, [n], -0.1, 0.1), v = randomInput(rng, [n], 0, 0.01), g = randomInput(rng, [n]);
     for (const attrs of [{ lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, step: 1 }, { lr: 2e-4, beta1: 0.8, beta2: 0.99, eps: 1e-6, step: 57 }]) {
       const { ref, gpu } = await runBoth('adamStep', [p, m, v, g], [[n], [n], [n], [n]], attrs, true);
-      const mv = sumFactor(3, 1);
-      expectWithin(gpu[1], ref[1], (i) => mv * (Math.abs(m[i] * attrs.beta1) + Math.abs(g[i] * (1 - attrs.beta1))), 'adam m');
-      expectWithin(gpu[2], ref[2], (i) => mv * (Math.abs(v[i] * attrs.beta2) + g[i] * g[i] * (1 - attrs.beta2)), 'adam v');
-      const { stepSize, bc2Sqrt } = adamCoefficients(attrs);
-      expectWithin(gpu[0], ref[0], (i) => ulp32(ref[0][i]) + 16 * 2 ** -24 * Math.abs((stepSize * ref[1][i]) / (Math.sqrt(ref[2][i]) / bc2Sqrt + attrs.eps)), 'adam p');
+      const allow = adamAllowances(attrs, { m, v, g }, { p: ref[0], m: ref[1], v: ref[2] });
+      expectWithin(gpu[0], ref[0], allow.p, 'adam p');
+      expectWithin(gpu[1], ref[1], allow.m, 'adam m');
+      expectWithin(gpu[2], ref[2], allow.v, 'adam v');
       expect(gpu[3]).toEqual(g);
     }
     expect(be.rt.kernelClass).toBe('WebGPUKernel');

@@ -119,3 +119,29 @@ export function maxUlps(gpu: Float32Array, ref: Float32Array): number {
 }
 
 export const abs = (a: Float32Array): Float32Array => a.map(Math.abs);
+
+/** Taps reaching the busiest source position along one resize axis (an upper bound: zero weights count). */
+export function busiestTaps(taps: { i0: Int32Array; i1: Int32Array }, inSize: number): number {
+  const count = new Array<number>(inSize).fill(0);
+  for (let d = 0; d < taps.i0.length; d++) {
+    count[taps.i0[d]]++;
+    count[taps.i1[d]]++;
+  }
+  return Math.max(...count);
+}
+
+/** How a case's tolerance is measured: n roundings, and M from the op on |inputs| or given. */
+export interface CheckOpts {
+  n?: number;
+  magnitudeFrom?: { inputs: Float32Array[]; attrs?: Attrs };
+  magnitude?: Float32Array;
+}
+
+/** Checks a gpu result (however it was run) against the ref kernel on the same inputs. */
+export async function expectMatchesRef(op: string, inputs: Float32Array[], shapes: Shape[], attrs: Attrs, gpu: Float32Array, opts: CheckOpts = {}): Promise<Float32Array> {
+  const [ref] = await runOn('ref', op, inputs, shapes, attrs);
+  let magnitude = opts.magnitude;
+  if (opts.magnitudeFrom) magnitude = (await runOn('ref', op, opts.magnitudeFrom.inputs, shapes, opts.magnitudeFrom.attrs ?? attrs))[0];
+  expectTolerated(op, gpu, ref, { x: inputs[0], n: opts.n, magnitude });
+  return ref;
+}

@@ -34,11 +34,16 @@ function hasNavigatorGpu(): boolean {
   return !!(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu;
 }
 
+/** GPU.js from its module (CommonJS or ESM namespace) or its browser build's global GPU. */
 function asGpuJs(m: unknown): GpuJsModule | null {
   const candidates = [m, (m as { default?: unknown })?.default];
   for (const c of candidates) {
     const G = (c as { GPU?: unknown })?.GPU ?? c;
-    if (typeof G === 'function' && typeof (G as { prototype?: { createKernel?: unknown } }).prototype?.createKernel === 'function') return { GPU: G as GpuJsModule['GPU'] };
+    if (typeof G === 'function' && typeof (G as { prototype?: { createKernel?: unknown } }).prototype?.createKernel === 'function') {
+      // the module exports the kernel classes; the browser build hangs them on GPU
+      const classes = (typeof (c as { WebGPUKernel?: unknown }).WebGPUKernel === 'function' ? c : G) as Record<string, unknown>;
+      return { GPU: G as GpuJsModule['GPU'], classes };
+    }
   }
   return null;
 }

@@ -32,7 +32,12 @@ interface GpuJsInstance {
 }
 export interface GpuJsModule {
   GPU: new (settings: Record<string, unknown>) => GpuJsInstance;
+  /** GPU.js's kernel classes by name (WebGPUKernel, WebGL2Kernel, ...), where the module exports them. */
+  classes?: Readonly<Record<string, unknown>>;
 }
+
+/** The GPU.js kernel class each mode must run on (GL classes all report mode 'gpu', so the class decides). */
+export const KERNEL_CLASS: Readonly<Record<GpuMode, string>> = { webgpu: 'WebGPUKernel', webgl2: 'WebGL2Kernel', webgl: 'WebGLKernel', headlessgl: 'HeadlessGLKernel' };
 
 /** A kernel as the backend describes it: GPU.js source text and a 1-D output length. */
 export interface KernelSpec {
@@ -56,7 +61,7 @@ const firstLine = (e: unknown): string => String((e as Error)?.message ?? e).spl
 
 export class GpuRuntime {
   private readonly kernels = new Map<string, GpuJsShortcut>();
-  /** GPU.js kernel class that ran the last kernel (e.g. WebGPUKernel). */
+  /** GPU.js kernel class that ran the last kernel (checked to be the mode's: e.g. WebGPUKernel). */
   kernelClass = '';
   /** Kernel calls made so far (dispatches): what the backend costs in launches. */
   dispatches = 0;
@@ -64,6 +69,8 @@ export class GpuRuntime {
   private constructor(
     readonly mode: GpuMode,
     private readonly gpu: GpuJsInstance,
+    /** The class itself where GPU.js exports it (names may be minified away), else null. */
+    private readonly expected: unknown,
   ) {}
 
   static create(lib: GpuJsModule, mode: GpuMode): GpuRuntime {
@@ -74,9 +81,8 @@ export class GpuRuntime {
     } catch (e) {
       throw new Error(`gpu backend: GPU.js cannot run mode '${mode}' here: ${firstLine(e)}`);
     }
-    const rt = new GpuRuntime(mode, gpu);
-    rt.checkMode(gpu.Kernel, 'the GPU instance');
-    rt.kernelClass = gpu.Kernel.name;
+    const rt = new GpuRuntime(mode, gpu, lib.classes?.[KERNEL_CLASS[mode]] ?? null);
+    rt.checkClass(gpu.Kernel, 'the GPU instance');
     return rt;
   }
 
@@ -85,10 +91,14 @@ export class GpuRuntime {
     return this.kernels.size;
   }
 
-  private checkMode(k: { name: string; mode?: string }, what: string): void {
-    if (k.mode !== this.mode) {
-      throw new Error(`gpu backend: GPU.js put ${what} on ${k.name} (mode '${k.mode}') instead of mode '${this.mode}'; refusing a fallback that is not the GPU`);
+  /** Throws unless `cls` is the mode's kernel class: GPU.js's CPU or WebAssembly fallbacks are not the GPU. */
+  private checkClass(cls: { name: string; mode?: string }, what: string): void {
+    const want = KERNEL_CLASS[this.mode];
+    if (this.expected ? cls === this.expected : cls.name === want) {
+      this.kernelClass = want;
+      return;
     }
+    throw new Error(`gpu backend: GPU.js put ${what} on ${cls.name} (mode '${cls.mode}') instead of ${want}; refusing a fallback that is not the GPU`);
   }
 
   private kernel(spec: KernelSpec): GpuJsShortcut {
@@ -117,8 +127,7 @@ export class GpuRuntime {
     const k = this.kernel(spec);
     this.dispatches++;
     const out = (await k(...args)) as GpuHandle | null;
-    this.checkMode(k.kernel.constructor, 'a kernel');
-    this.kernelClass = k.kernel.constructor.name;
+    this.checkClass(k.kernel.constructor, 'a kernel');
     if (!out || typeof (out as GpuHandle).delete !== 'function') throw new Error(`gpu backend: GPU.js returned no GPU-resident result for a kernel of ${spec.size} elements`);
     return out;
   }

@@ -23,13 +23,16 @@
 //           top (a final division is 5 u: 2.5 ulp; ref's own rounding is 1 u).
 //   custom  a function of the input value, where the GPU's error depends on it.
 
+import { adamCoefficients, type AdamAttrs } from '../attrs.js';
+
 const U = 2 ** -24;
 
 export type GpuTolerance =
   | { kind: 'exact'; reason: string }
   | { kind: 'ulps'; ulps: number; atol: number; reason: string }
   | { kind: 'sum'; extra: number; reason: string }
-  | { kind: 'custom'; bound: (x: number, ref: number) => number; reason: string };
+  | { kind: 'custom'; bound: (x: number, ref: number) => number; reason: string }
+  | { kind: 'adam'; reason: string };
 
 /** One float32 ulp of v (the spacing above |v|; subnormal spacing near 0). */
 export function ulp32(v: number): number {
@@ -116,12 +119,11 @@ export const GPU_TOLERANCE: Record<string, GpuTolerance> = {
   haar2d: sum(1, 'lifting in float32, the constants sqrt(2) and 1/sqrt(2) rounded: n = 8 roundings per term; M = (|a|+|b|+|c|+|d|)/2 of the 2x2 block'),
   ihaar2d: sum(1, 'the inverse lifting in float32: n = 10 roundings per term; M = (sum of |band values|)/2 at the position'),
   adamStep: {
-    kind: 'custom',
-    bound: () => 0,
+    kind: 'adam',
     reason:
-      'not a function of one input: m and v are `sum` with n = 3 (beta and 1 - beta rounded to float32) over ' +
-      '|m beta| + |g (1-beta)| (resp. |v beta| + g^2 (1-beta)); p within 1 ulp of p plus 16 u of the update ' +
-      '|step m / (sqrt(v) / bc2 + eps)| (sqrt 4.5 ulp, two divisions 2.5 ulp each, rounded scalars)',
+      'm and v are `sum` with n = 3 (beta and 1 - beta rounded to float32, a product, an add) over |m beta| + ' +
+      '|g (1 - beta)| (resp. |v beta| + g^2 (1 - beta)); p is one rounding of p (1 ulp) plus 16 u of the ' +
+      'update |step m / (sqrt(v) / bc2 + eps)| (sqrt 4.5 ulp, two divisions 2.5 ulp each, the float32 scalars)',
   },
 };
 
@@ -137,5 +139,26 @@ export function allowance(t: GpuTolerance, ref: number, opts: { n?: number; magn
       return sumFactor(opts.n, t.extra) * opts.magnitude;
     case 'custom':
       throw new Error('custom tolerance: call its bound(x, ref)');
+    case 'adam':
+      throw new Error('adamStep tolerance: use adamAllowances()');
   }
+}
+
+/**
+ * Allowed |gpu - ref| per element of adamStep's p, m and v, from the values before the step
+ * (p0, m0, v0, g) and ref's m and v after it.
+ */
+export function adamAllowances(
+  a: AdamAttrs,
+  before: { m: ArrayLike<number>; v: ArrayLike<number>; g: ArrayLike<number> },
+  ref: { p: ArrayLike<number>; m: ArrayLike<number>; v: ArrayLike<number> },
+): { p: (i: number) => number; m: (i: number) => number; v: (i: number) => number } {
+  const f = sumFactor(3, 1);
+  const { stepSize, bc2Sqrt } = adamCoefficients(a);
+  const { m, v, g } = before;
+  return {
+    m: (i) => f * (Math.abs(m[i] * a.beta1) + Math.abs(g[i] * (1 - a.beta1))),
+    v: (i) => f * (Math.abs(v[i] * a.beta2) + g[i] * g[i] * (1 - a.beta2)),
+    p: (i) => ulp32(ref.p[i]) + 16 * U * Math.abs((stepSize * ref.m[i]) / (Math.sqrt(ref.v[i]) / bc2Sqrt + a.eps)),
+  };
 }
