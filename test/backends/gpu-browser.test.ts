@@ -158,10 +158,10 @@ describe.skipIf(missing.length > 0)(`gpu backend in Chromium${reason}`, () => {
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      timeout: 15_000,
+      timeout: 60_000, // a software GPU on a busy machine starts slowly
       args: ['--headless=new', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-  }, 20_000);
+  }, 90_000);
 
   afterAll(async () => {
     await browser?.close().catch(() => {});
@@ -177,8 +177,9 @@ describe.skipIf(missing.length > 0)(`gpu backend in Chromium${reason}`, () => {
     page = await browser!.newPage();
     page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => log.push(`pageerror: ${e.message}`));
-    await page.goto(`http://127.0.0.1:${port}/test/backends/gpu-browser.html`, { timeout: 10_000 });
-    await page.waitForFunction('globalThis.__gpuReady === true', undefined, { timeout: 10_000 });
+    // generous: GPU.js's browser build is 1 MB of script to parse
+    await page.goto(`http://127.0.0.1:${port}/test/backends/gpu-browser.html`, { timeout: 30_000 });
+    await page.waitForFunction('globalThis.__gpuReady === true', undefined, { timeout: 30_000 });
     if (mode === 'webgpu' && !(await page.evaluate('(async () => !!(navigator.gpu && await navigator.gpu.requestAdapter()))()'))) return null;
     return (await page.evaluate(`globalThis.__gpuInit(${JSON.stringify(mode)})`)) as string;
   }
@@ -211,6 +212,18 @@ describe.skipIf(missing.length > 0)(`gpu backend in Chromium${reason}`, () => {
       const described = await open('webgl2');
       expect(described).toMatch(/^webgl2 \(GPU\.js WebGL2Kernel/);
       await runAll('webgl2', 'WebGL2Kernel');
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\npage log:\n${log.join('\n')}`);
+    } finally {
+      await page?.close();
+    }
+  }, 180_000);
+
+  it('webgl (WebGL 1, the GLSL that headlessgl also runs): every op matches ref', async () => {
+    try {
+      const described = await open('webgl');
+      expect(described).toMatch(/^webgl \(GPU\.js WebGLKernel/);
+      await runAll('webgl', 'WebGLKernel');
     } catch (e) {
       throw new Error(`${(e as Error).message}\npage log:\n${log.join('\n')}`);
     } finally {

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GpuBackend } from '../../src/backends/gpu/index.js';
+import { type GpuBackend, initGpuBackend } from '../../src/backends/gpu/index.js';
 import { sumFactor } from '../../src/backends/gpu/tolerance.js';
 import {
   abs,
@@ -71,6 +71,11 @@ describe.skipIf(reason)(`gpu backend through the engine${reason ? ` (skipped: ${
     be = await setupGpu();
   });
   afterAll(() => setBackend('ref'));
+
+  it('starts once: calling again gives the same backend, and another mode is refused', async () => {
+    expect(await Promise.all([initGpuBackend({ mode: 'webgpu' }), initGpuBackend()])).toEqual([be, be]);
+    await expect(initGpuBackend({ mode: 'webgl2' })).rejects.toThrow("gpu backend: already running mode 'webgpu', cannot switch to 'webgl2'");
+  });
 
   it('conv -> relu -> sum: forward and backward on the GPU match ref', async () => {
     const rng = new Rng(41);

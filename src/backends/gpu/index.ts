@@ -26,7 +26,6 @@ export interface GpuOptions {
 
 const INSTALL_HINT = 'install it with: npm install gpu.js webgpu (Node; in browsers load gpu.js yourself and pass it as { gpujs })';
 
-let current: GpuBackend | null = null;
 
 const isNode = (): boolean => typeof process !== 'undefined' && !!(process as { versions?: { node?: string } }).versions?.node && !('Deno' in globalThis);
 
@@ -72,12 +71,36 @@ async function loadGpuJs(given: unknown): Promise<GpuJsModule> {
  * the GPU end to end. setBackend('gpu') then makes it the default. Calling it again returns
  * the backend already made (its mode cannot change).
  */
-export async function initGpuBackend(opts: GpuOptions = {}): Promise<GpuBackend> {
-  if (current) {
-    if (opts.mode && opts.mode !== current.rt.mode) throw new Error(`gpu backend: already running mode '${current.rt.mode}', cannot switch to '${opts.mode}'`);
-    return current;
+export function initGpuBackend(opts: GpuOptions = {}): Promise<GpuBackend> {
+  if (starting) {
+    return starting.then((be) => {
+      if (opts.mode && opts.mode !== be.rt.mode) throw new Error(`gpu backend: already running mode '${be.rt.mode}', cannot switch to '${opts.mode}'`);
+      return be;
+    });
   }
-  const mode: GpuMode = opts.mode ?? (hasNavigatorGpu() || isNode() ? 'webgpu' : 'webgl2');
+  const p = start(opts);
+  starting = p;
+  // a failed start leaves nothing behind, so a later call can try again (another mode, say)
+  p.catch(() => {
+    if (starting === p) starting = null;
+  });
+  return p;
+}
+
+let starting: Promise<GpuBackend> | null = null;
+
+/**
+ * Without a mode: 'webgpu' where navigator.gpu has an adapter, or in Node (the webgpu package);
+ * else 'webgl2' (a browser whose WebGPU has no adapter, as headless Chromium by default).
+ */
+async function defaultMode(): Promise<GpuMode> {
+  const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
+  if (gpu) return (await gpu.requestAdapter().catch(() => null)) ? 'webgpu' : 'webgl2';
+  return isNode() ? 'webgpu' : 'webgl2';
+}
+
+async function start(opts: GpuOptions): Promise<GpuBackend> {
+  const mode: GpuMode = opts.mode ?? (await defaultMode());
   if (!GPU_MODES.includes(mode)) throw new Error(`gpu backend: mode '${mode}' is not a GPU mode (use ${GPU_MODES.join(', ')})`);
   const lib = await loadGpuJs(opts.gpujs);
   if (mode === 'webgpu' && !hasNavigatorGpu()) {
@@ -90,7 +113,6 @@ export async function initGpuBackend(opts: GpuOptions = {}): Promise<GpuBackend>
   // checked before registering, so a GPU that fails leaves no 'gpu' backend behind
   if (opts.warmup ?? true) await warmup(backend);
   registerGpu(backend);
-  current = backend;
   return backend;
 }
 
@@ -116,9 +138,4 @@ async function warmup(be: GpuBackend): Promise<void> {
     be.free(a);
     be.free(b);
   }
-}
-
-/** The backend made by initGpuBackend, or null. */
-export function gpuBackend(): GpuBackend | null {
-  return current;
 }
