@@ -177,9 +177,9 @@ describe.skipIf(missing.length > 0)(`gpu backend in Chromium${reason}`, () => {
     page = await browser!.newPage();
     page.on('console', (m) => log.push(`console.${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => log.push(`pageerror: ${e.message}`));
-    // generous: GPU.js's browser build is 1 MB of script to parse
-    await page.goto(`http://127.0.0.1:${port}/test/backends/gpu-browser.html`, { timeout: 30_000 });
-    await page.waitForFunction('globalThis.__gpuReady === true', undefined, { timeout: 30_000 });
+    // generous: a hundred modules, one request each, and GPU.js's 1 MB browser build
+    await page.goto(`http://127.0.0.1:${port}/test/backends/gpu-browser.html`, { timeout: 90_000 });
+    await page.waitForFunction('globalThis.__gpuReady === true', undefined, { timeout: 90_000 });
     if (mode === 'webgpu' && !(await page.evaluate('(async () => !!(navigator.gpu && await navigator.gpu.requestAdapter()))()'))) return null;
     return (await page.evaluate(`globalThis.__gpuInit(${JSON.stringify(mode)})`)) as string;
   }
@@ -217,7 +217,7 @@ describe.skipIf(missing.length > 0)(`gpu backend in Chromium${reason}`, () => {
     } finally {
       await page?.close();
     }
-  }, 180_000);
+  }, 300_000);
 
   it('webgl (WebGL 1, the GLSL that headlessgl also runs): every op matches ref', async () => {
     try {
@@ -229,7 +229,7 @@ describe.skipIf(missing.length > 0)(`gpu backend in Chromium${reason}`, () => {
     } finally {
       await page?.close();
     }
-  }, 180_000);
+  }, 300_000);
 
   it('webgpu (where the browser has an adapter): every op matches ref', async (ctx) => {
     try {
@@ -242,5 +242,5 @@ describe.skipIf(missing.length > 0)(`gpu backend in Chromium${reason}`, () => {
     } finally {
       await page?.close();
     }
-  }, 180_000);
+  }, 300_000);
 });
