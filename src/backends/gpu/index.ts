@@ -15,7 +15,7 @@ export interface GpuOptions {
   /**
    * GPU.js mode: 'webgpu' (browsers that have it, Node with the `webgpu` package, Deno),
    * 'webgl2' (browsers), 'webgl', 'headlessgl' (Node with the `gl` package). Default:
-   * 'webgpu' where navigator.gpu exists or in Node, else 'webgl2'.
+   * 'webgpu' where navigator.gpu gives an adapter or in Node, else 'webgl2'.
    */
   mode?: GpuMode;
   /** The GPU.js module (what `import('gpu.js')` gives, or the browser build's global GPU). */
@@ -25,7 +25,6 @@ export interface GpuOptions {
 }
 
 const INSTALL_HINT = 'install it with: npm install gpu.js webgpu (Node; in browsers load gpu.js yourself and pass it as { gpujs })';
-
 
 const isNode = (): boolean => typeof process !== 'undefined' && !!(process as { versions?: { node?: string } }).versions?.node && !('Deno' in globalThis);
 
