@@ -41,6 +41,20 @@ describe.skipIf(reason)(`gpu kernels vs ref on a software GPU${reason ? ` (skipp
     expect(be.describe()).toMatch(/^webgpu \(GPU\.js WebGPUKernel/);
   });
 
+  it('uploads, fills and elementwise maps compile once for every size', async () => {
+    const round = async (n: number) => {
+      await runOn('gpu', 'relu', [new Float32Array(n).fill(-1)], [[n]], {});
+      await runOn('gpu', 'affine', [new Float32Array(n).fill(2)], [[n]], { scale: 3, shift: 1 });
+      await runOn('gpu', 'mul', [new Float32Array(n).fill(2), new Float32Array(n).fill(3)], [[n], [n]], {});
+      const [y] = await runOn('gpu', 'pad', [new Float32Array(0)], [[0]], { pads: [[n, 0]], value: 1.5 });
+      expect(y).toEqual(new Float32Array(n).fill(1.5));
+    };
+    await round(5);
+    const compiled = be.rt.compiled;
+    for (const n of [17, 1000, 3, 70001]) await round(n);
+    expect(be.rt.compiled).toBe(compiled);
+  });
+
   describe('unary', () => {
     const ranges: Record<string, [number, number]> = { exp: [-4, 4], log: [0.01, 8], sqrt: [0, 8], sin: [-40, 40], cos: [-40, 40], erf: [-5, 5] };
     for (const op of ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'relu', 'sin', 'cos', 'erf']) {

@@ -134,5 +134,5 @@ export class GpuBackend implements Backend<GpuBuffer> {
 
 /** Copies its array argument into a GPU-resident result: how host data reaches the GPU. */
 export function uploadSpec(size: number): KernelSpec {
-  return { size, source: 'function (a) { return a[this.thread.x]; }' };
+  return { size, source: 'function (a) { return a[this.thread.x]; }', anySize: true };
 }

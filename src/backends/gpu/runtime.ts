@@ -23,6 +23,8 @@ interface GpuJsKernel {
 interface GpuJsShortcut {
   (...args: unknown[]): unknown;
   kernel: GpuJsKernel;
+  readonly output: readonly number[];
+  setOutput(output: number[]): void;
   destroy?(removeCanvasReferences?: boolean): void;
 }
 interface GpuJsInstance {
@@ -49,6 +51,11 @@ export interface KernelSpec {
   readonly constants?: Readonly<Record<string, Float32Array>>;
   /** Distinguishes kernels whose source is equal but whose constants differ. */
   readonly constantsKey?: string;
+  /**
+   * The source does not depend on the size (uploads, fills): one compiled kernel serves every
+   * size, resized before a call, instead of one compile per tensor size.
+   */
+  readonly anySize?: boolean;
 }
 
 /**
@@ -102,10 +109,10 @@ export class GpuRuntime {
   }
 
   private kernel(spec: KernelSpec): GpuJsShortcut {
-    const key = `${spec.size}|${spec.constantsKey ?? ''}|${spec.source}`;
+    if (spec.size > MAX_ELEMENTS) throw new Error(`gpu backend: a kernel output of ${spec.size} elements exceeds ${MAX_ELEMENTS}`);
+    const key = `${spec.anySize ? '*' : spec.size}|${spec.constantsKey ?? ''}|${spec.source}`;
     let k = this.kernels.get(key);
     if (!k) {
-      if (spec.size > MAX_ELEMENTS) throw new Error(`gpu backend: a kernel output of ${spec.size} elements exceeds ${MAX_ELEMENTS}`);
       k = this.gpu.createKernel(spec.source, {
         output: [spec.size],
         // results stay on the GPU (storage buffers / textures), one fresh buffer per call
@@ -116,8 +123,12 @@ export class GpuRuntime {
         // loops over literal bounds are exact; this caps GPU.js's guarded dynamic loops only
         loopMaxIterations: MAX_ELEMENTS,
         constants: spec.constants ?? {},
+        dynamicOutput: !!spec.anySize,
+        dynamicArguments: !!spec.anySize,
       });
       this.kernels.set(key, k);
+    } else if (spec.anySize && k.output[0] !== spec.size) {
+      k.setOutput([spec.size]);
     }
     return k;
   }

@@ -51,7 +51,7 @@ function mapKernel(be: GpuBackend, body: (attrs: Attrs) => { code: string; scala
     if (n === 0) return;
     const { code, scalars = {} } = body(attrs);
     const names = Object.keys(scalars);
-    const spec: KernelSpec = { size: n, source: kernelSource(['x', ...names], `const v = x[i];\n${code}return y;\n`) };
+    const spec: KernelSpec = { size: n, source: kernelSource(['x', ...names], `const v = x[i];\n${code}return y;\n`), anySize: true };
     const values = names.map((k) => scalars[k]);
     be.enqueue([x.buf], [y.buf], async ([hx], rt) => [await rt.run(spec, [hx, ...values])]);
   };
@@ -69,7 +69,8 @@ function broadcastKernel(be: GpuBackend, expr: (attrs: Attrs) => string): Kernel
     const m = mergeAxes(z.shape, [broadcastStrides(a.shape, z.shape), broadcastStrides(b.shape, z.shape)]);
     const { code, c } = coords('i', m.shape, 'c');
     const body = `${code}const va = a[${linear(c, m.strides[0])}];\nconst vb = b[${linear(c, m.strides[1])}];\nreturn ${expr(attrs)};\n`;
-    const spec: KernelSpec = { size: n, source: kernelSource(['a', 'b'], body) };
+    // one merged axis (equal shapes, or one operand a scalar): a[i] or a[0], no sizes in the source
+    const spec: KernelSpec = { size: n, source: kernelSource(['a', 'b'], body), anySize: m.shape.length <= 1 };
     be.enqueue([a.buf, b.buf], [z.buf], async ([ha, hb], rt) => [await rt.run(spec, [ha, hb])]);
   };
 }

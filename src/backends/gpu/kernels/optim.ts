@@ -14,9 +14,9 @@ export function adamKernel(be: GpuBackend): Kernel<any> {
     for (const t of [m, v, g]) if (t.buf.size !== n) throw new Error(`gpu adamStep: ${t.buf.size} elements where the parameter has ${n}`);
     if (n === 0) return;
     const { stepSize, bc2Sqrt } = adamCoefficients(a);
-    const mSpec: KernelSpec = { size: n, source: kernelSource(['m', 'g', 'beta', 'rest'], 'return m[i] * beta + g[i] * rest;\n') };
-    const vSpec: KernelSpec = { size: n, source: kernelSource(['v', 'g', 'beta', 'rest'], 'const gi = g[i];\nreturn v[i] * beta + gi * gi * rest;\n') };
-    const pSpec: KernelSpec = { size: n, source: kernelSource(['p', 'm', 'v', 'step', 'bc2', 'eps'], 'return p[i] - step * (m[i] / (Math.sqrt(v[i]) / bc2 + eps));\n') };
+    const mSpec: KernelSpec = { size: n, source: kernelSource(['m', 'g', 'beta', 'rest'], 'return m[i] * beta + g[i] * rest;\n'), anySize: true };
+    const vSpec: KernelSpec = { size: n, source: kernelSource(['v', 'g', 'beta', 'rest'], 'const gi = g[i];\nreturn v[i] * beta + gi * gi * rest;\n'), anySize: true };
+    const pSpec: KernelSpec = { size: n, source: kernelSource(['p', 'm', 'v', 'step', 'bc2', 'eps'], 'return p[i] - step * (m[i] / (Math.sqrt(v[i]) / bc2 + eps));\n'), anySize: true };
     be.enqueue([p.buf, m.buf, v.buf, g.buf], [p.buf, m.buf, v.buf], async ([hp, hm, hv, hg], rt) => {
       const m2 = await rt.run(mSpec, [hm, hg, a.beta1, 1 - a.beta1]);
       const v2 = await rt.run(vSpec, [hv, hg, a.beta2, 1 - a.beta2]);

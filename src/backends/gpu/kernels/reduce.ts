@@ -112,7 +112,7 @@ export async function reduceRows(rt: GpuRuntime, x: GpuHandle, rows: Rows, kind:
 
 /** A result of `size` elements all equal to `value`. */
 export function fillSpec(size: number): KernelSpec {
-  return { size, source: 'function (value) { return value; }' };
+  return { size, source: 'function (value) { return value; }', anySize: true };
 }
 
 /** The rows of x to reduce: x itself when its reduced elements are evenly strided, else a copy. */
