@@ -1,0 +1,172 @@
+// The GPU.js side of the gpu backend: one GPU instance in one mode, compiled kernels cached by
+// their generated source and output size, and the check that every kernel really runs in the
+// requested mode (GPU.js may swap a kernel for its CPU fallback; that is refused, never timed
+// or reported as GPU work).
+//
+// GPU.js is an optional peer dependency: its types stay private to this folder (the minimal
+// interfaces below), so the package's declarations never mention it.
+
+/** GPU.js modes this backend accepts: each runs kernels on a GPU. */
+export type GpuMode = 'webgpu' | 'webgl2' | 'webgl' | 'headlessgl';
+export const GPU_MODES: readonly GpuMode[] = ['webgpu', 'webgl2', 'webgl', 'headlessgl'];
+
+/** A kernel result kept on the GPU: a WebGPU storage buffer or a WebGL texture. */
+export interface GpuHandle {
+  toArray(): unknown;
+  delete(): void;
+}
+
+interface GpuJsKernel {
+  constructor: { name: string; mode?: string };
+  context?: { adapter?: { info?: Record<string, unknown> } } | null;
+}
+interface GpuJsShortcut {
+  (...args: unknown[]): unknown;
+  kernel: GpuJsKernel;
+  readonly output: readonly number[];
+  setOutput(output: number[]): void;
+  destroy?(removeCanvasReferences?: boolean): void;
+}
+interface GpuJsInstance {
+  readonly Kernel: { name: string; mode?: string };
+  createKernel(source: string, settings: Record<string, unknown>): GpuJsShortcut;
+  destroy(): Promise<void> | void;
+}
+export interface GpuJsModule {
+  GPU: new (settings: Record<string, unknown>) => GpuJsInstance;
+  /** GPU.js's kernel classes by name (WebGPUKernel, WebGL2Kernel, ...), where the module exports them. */
+  classes?: Readonly<Record<string, unknown>>;
+}
+
+/** The GPU.js kernel class each mode must run on (GL classes all report mode 'gpu', so the class decides). */
+export const KERNEL_CLASS: Readonly<Record<GpuMode, string>> = { webgpu: 'WebGPUKernel', webgl2: 'WebGL2Kernel', webgl: 'WebGLKernel', headlessgl: 'HeadlessGLKernel' };
+
+/** A kernel as the backend describes it: GPU.js source text and a 1-D output length. */
+export interface KernelSpec {
+  /** A JavaScript function in GPU.js's kernel subset; sizes are baked in as literals. */
+  readonly source: string;
+  /** Output elements (the kernel's output is 1-D, this.thread.x in [0, size)). */
+  readonly size: number;
+  /** Array constants (tap tables) uploaded once when the kernel is built. */
+  readonly constants?: Readonly<Record<string, Float32Array>>;
+  /** Distinguishes kernels whose source is equal but whose constants differ. */
+  readonly constantsKey?: string;
+  /**
+   * The source does not depend on the size (uploads, fills): one compiled kernel serves every
+   * size, resized before a call, instead of one compile per tensor size.
+   */
+  readonly anySize?: boolean;
+}
+
+/**
+ * Indices inside kernels are float32 (GPU.js types every kernel variable as a float), which
+ * counts integers exactly only up to 2^24; the backend refuses larger tensors.
+ */
+export const MAX_ELEMENTS = 2 ** 24;
+
+const firstLine = (e: unknown): string => String((e as Error)?.message ?? e).split('\n')[0];
+
+export class GpuRuntime {
+  private readonly kernels = new Map<string, GpuJsShortcut>();
+  /** GPU.js kernel class that ran the last kernel (checked to be the mode's: e.g. WebGPUKernel). */
+  kernelClass = '';
+  /** Kernel calls made so far (dispatches): what the backend costs in launches. */
+  dispatches = 0;
+
+  private constructor(
+    readonly mode: GpuMode,
+    private readonly gpu: GpuJsInstance,
+    /** The class itself where GPU.js exports it (names may be minified away), else null. */
+    private readonly expected: unknown,
+  ) {}
+
+  static create(lib: GpuJsModule, mode: GpuMode): GpuRuntime {
+    if (!GPU_MODES.includes(mode)) throw new Error(`gpu backend: mode '${mode}' is not a GPU mode (use ${GPU_MODES.join(', ')})`);
+    let gpu: GpuJsInstance;
+    try {
+      gpu = new lib.GPU({ mode });
+    } catch (e) {
+      throw new Error(`gpu backend: GPU.js cannot run mode '${mode}' here: ${firstLine(e)}`);
+    }
+    const rt = new GpuRuntime(mode, gpu, lib.classes?.[KERNEL_CLASS[mode]] ?? null);
+    rt.checkClass(gpu.Kernel, 'the GPU instance');
+    return rt;
+  }
+
+  /** Number of compiled kernels held. */
+  get compiled(): number {
+    return this.kernels.size;
+  }
+
+  /** Throws unless `cls` is the mode's kernel class: GPU.js's CPU or WebAssembly fallbacks are not the GPU. */
+  private checkClass(cls: { name: string; mode?: string }, what: string): void {
+    const want = KERNEL_CLASS[this.mode];
+    if (this.expected ? cls === this.expected : cls.name === want) {
+      this.kernelClass = want;
+      return;
+    }
+    throw new Error(`gpu backend: GPU.js put ${what} on ${cls.name} (mode '${cls.mode}') instead of ${want}; refusing a fallback that is not the GPU`);
+  }
+
+  private kernel(spec: KernelSpec): GpuJsShortcut {
+    if (spec.size > MAX_ELEMENTS) throw new Error(`gpu backend: a kernel output of ${spec.size} elements exceeds ${MAX_ELEMENTS}`);
+    const key = `${spec.anySize ? '*' : spec.size}|${spec.constantsKey ?? ''}|${spec.source}`;
+    let k = this.kernels.get(key);
+    if (!k) {
+      k = this.gpu.createKernel(spec.source, {
+        output: [spec.size],
+        // results stay on the GPU (storage buffers / textures), one fresh buffer per call
+        pipeline: true,
+        immutable: true,
+        precision: 'single',
+        tactic: 'precision',
+        // loops over literal bounds are exact; this caps GPU.js's guarded dynamic loops only
+        loopMaxIterations: MAX_ELEMENTS,
+        constants: spec.constants ?? {},
+        dynamicOutput: !!spec.anySize,
+        dynamicArguments: !!spec.anySize,
+      });
+      this.kernels.set(key, k);
+    } else if (spec.anySize && k.output[0] !== spec.size) {
+      k.setOutput([spec.size]);
+    }
+    return k;
+  }
+
+  /** Runs one kernel on GPU-resident inputs (and float scalars); resolves to its result handle. */
+  async run(spec: KernelSpec, args: readonly (GpuHandle | number)[]): Promise<GpuHandle> {
+    const k = this.kernel(spec);
+    this.dispatches++;
+    const out = (await k(...args)) as GpuHandle | null;
+    this.checkClass(k.kernel.constructor, 'a kernel');
+    if (!out || typeof (out as GpuHandle).delete !== 'function') throw new Error(`gpu backend: GPU.js returned no GPU-resident result for a kernel of ${spec.size} elements`);
+    return out;
+  }
+
+  /** Values of a handle, exactly `size` of them. */
+  async readback(h: GpuHandle, size: number): Promise<Float32Array> {
+    const v = (await h.toArray()) as ArrayLike<number>;
+    if (v.length < size) throw new Error(`gpu backend: read ${v.length} values, expected ${size}`);
+    const out = new Float32Array(size);
+    for (let i = 0; i < size; i++) out[i] = v[i];
+    return out;
+  }
+
+  /** The adapter GPU.js is using, where the mode exposes it (WebGPU), else ''. */
+  adapterDescription(): string {
+    for (const k of this.kernels.values()) {
+      const info = k.kernel.context?.adapter?.info;
+      if (info) {
+        const parts = ['vendor', 'architecture', 'device', 'description'].map((f) => info[f]).filter((v) => typeof v === 'string' && v);
+        return parts.join(' ');
+      }
+    }
+    return '';
+  }
+
+  async destroy(): Promise<void> {
+    for (const k of this.kernels.values()) k.destroy?.();
+    this.kernels.clear();
+    await this.gpu.destroy();
+  }
+}
