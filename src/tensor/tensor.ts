@@ -185,7 +185,8 @@ export function emptyOn(backend: Backend, shape: Shape, dtype: DType): Tensor {
  * Host data at most this long (a timestep per item, a scalar) is created on a synchronous (CPU)
  * backend when the default backend is asynchronous: the small ops on it then cost no GPU dispatch
  * and can be read without a round trip, and an op that meets a large GPU tensor uploads it there.
- * An explicit `backend` option (parameters pass one) always wins.
+ * An explicit `backend` option (parameters pass one) always wins, and `requiresGrad` tensors stay
+ * on the default backend.
  */
 export const SMALL_HOST_ELEMENTS = 64;
 
@@ -205,7 +206,8 @@ export function tensor(values: ArrayLike<number>, shape: Shape, opts: CreateOpti
   const n = numel(shape);
   if (values.length !== n) throw new Error(`tensor: ${values.length} values do not fill shape ${shapeStr(shape)} (${n})`);
   const dtype = opts.dtype ?? (values instanceof Float64Array ? 'float64' : 'float32');
-  const backend = opts.backend !== undefined ? getBackend(opts.backend) : creationBackend(n, dtype);
+  // a tensor that requires grad is a parameter-like leaf: it lives where its updates run
+  const backend = opts.backend !== undefined ? getBackend(opts.backend) : opts.requiresGrad ? getBackend(defaultBackend) : creationBackend(n, dtype);
   const t = emptyOn(backend, shape, dtype);
   backend.write(t.storage.buf, values);
   if (opts.requiresGrad) t.requiresGrad = true;
