@@ -10,6 +10,7 @@ interface WorkerScope {
 }
 
 const scope = globalThis as unknown as WorkerScope;
+const cores = () => (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency || 1;
 let model: LocalModel | null = null;
 
 async function handle(m: ToWorker): Promise<void> {
@@ -20,7 +21,9 @@ async function handle(m: ToWorker): Promise<void> {
   }
   if (!model) throw new Error('upscale worker: no model loaded');
   const id = m.id;
-  const hooks = { ...m.where, onProgress: (done: number, total: number) => scope.postMessage({ type: 'progress', id, done, total }) };
+  // by default the wasm backend leaves one core to the page's own thread, which keeps it responsive
+  const threads = m.where.threads ?? Math.max(1, cores() - 1);
+  const hooks = { ...m.where, threads, onProgress: (done: number, total: number) => scope.postMessage({ type: 'progress', id, done, total }) };
   const value =
     m.type === 'upscale'
       ? await model.upscale(m.image, m.sampling, hooks)

@@ -45,7 +45,10 @@ export interface RgbPixels {
 export interface RunOptions {
   /** The backend the work runs on (default 'auto'). */
   backend?: BackendChoice;
-  /** Threads of the wasm backend, the caller included (default: all cores where threads can run). Applies when wasm starts; a later value changes the count. */
+  /**
+   * Threads of the wasm backend, the caller included. Default: all cores; in a page's worker all
+   * but one, left to the page. Threads need SharedArrayBuffer: in a page, cross-origin isolation.
+   */
   threads?: number;
   /** Called after every reverse step of every tile: `done` of `total` tile-steps. */
   onProgress?: (done: number, total: number) => void;
