@@ -50,7 +50,7 @@ describe.skipIf(missing.length > 0)(`bundlers: Vite and esbuild (deno bundle) fo
   const dir = resolve(`tmp/bundlers-${process.pid}`);
   const servers: Server[] = [];
   let browser: Browser;
-  const expected = { wasm: new Uint8Array(), ref: new Uint8Array() };
+  const expected: { wasm: Uint8Array; ref: Uint8Array } = { wasm: new Uint8Array(), ref: new Uint8Array() };
 
   beforeAll(async () => {
     rmSync(dir, { recursive: true, force: true });
