@@ -35,7 +35,15 @@ export async function readUrl(url: URL, what: string): Promise<Uint8Array> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
-/** Bytes this process can still take (system memory, cgroup limit). */
+/**
+ * Bytes this process can still take (system memory, cgroup limit). Deno asks for --allow-sys to
+ * tell; without it only the backends' own limits are checked, as in a browser.
+ */
 export function availableMemory(): number {
-  return processAvailableMemory();
+  try {
+    return processAvailableMemory();
+  } catch (e) {
+    if ((e as Error).name === 'NotCapable' || (e as Error).name === 'PermissionDenied') return Infinity;
+    throw e;
+  }
 }
