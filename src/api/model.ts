@@ -132,7 +132,8 @@ export async function upscalePng(model: Model, bytes: Uint8Array | ArrayBuffer, 
   const s = resolveSampling('upscalePng', model.info, options);
   checkThreads('upscalePng', options.threads);
   options.signal?.throwIfAborted();
-  const copy = new Uint8Array(bytes instanceof ArrayBuffer ? bytes.slice(0) : bytes.slice());
+  // a copy (of any view, a Node Buffer too): the caller's buffer is never handed over or changed
+  const copy = bytes instanceof ArrayBuffer ? new Uint8Array(bytes.slice(0)) : new Uint8Array(bytes);
   const { png, warnings } = await queue.run(() => runner.upscalePng(copy, s, options));
   for (const w of warnings) options.onWarning?.(w);
   return png;

@@ -94,8 +94,9 @@ export class WorkerRunner {
           reject(remoteError(m));
         }
       };
-      // a copy: the bytes stay here for a restart
-      worker.postMessage({ type: 'load', bytes: bytes.slice(), name });
+      // a copy (new Uint8Array copies any view, a Node Buffer too), handed over: the bytes stay here for a restart
+      const copy = new Uint8Array(bytes);
+      worker.postMessage({ type: 'load', bytes: copy, name }, [copy.buffer]);
     });
   }
 
@@ -154,7 +155,8 @@ export class WorkerRunner {
   }
 
   async upscalePng(bytes: Uint8Array, sampling: Sampling, o: RunSettings = {}): Promise<{ png: Uint8Array; warnings: string[] }> {
-    return (await this.run({ type: 'upscalePng', bytes, sampling, where: whereOf(o) }, o)) as { png: Uint8Array; warnings: string[] };
+    // `bytes` is the API's own copy too
+    return (await this.run({ type: 'upscalePng', bytes, sampling, where: whereOf(o) }, o, [bytes.buffer as ArrayBuffer])) as { png: Uint8Array; warnings: string[] };
   }
 
   async evaluate(images: { name: string; image: RgbImage }[], settings: EvaluateSettings, o: EvaluateHooks = {}): Promise<EvaluateResult> {
