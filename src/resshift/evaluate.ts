@@ -49,6 +49,8 @@ export interface EvaluateOptions {
   onImage?: (metrics: ImageMetrics, index: number, count: number) => void;
   /** After every reverse step of every tile of every image. */
   onProgress?: (done: number, total: number) => void;
+  /** Checked before every tile and after every step (see SuperResolveOptions). */
+  signal?: AbortSignal;
 }
 
 export interface EvaluateResult {

@@ -18,6 +18,8 @@ export interface SuperResolveOptions extends TileOptions {
   steps?: number;
   /** Called after every reverse step of every tile: `done` of `total` tile-steps. */
   onProgress?: (done: number, total: number) => void;
+  /** Checked before every tile and after every reverse step: an abort stops the work there, rejecting with its reason. */
+  signal?: AbortSignal;
 }
 
 /** Tiles x steps that superResolve runs for a y0 of this size: the progress total. */
@@ -58,10 +60,16 @@ function tileSampler(model: DualDomainUNet, layout: TileLayout, opts: SuperResol
     // A tile's steps run without a break; between tiles the event loop gets a turn (a timer, not a
     // microtask), so a Ctrl-C handler, file writes and progress redraws are not held off until the end.
     await new Promise<void>((resolve) => setTimeout(resolve, 0));
+    opts.signal?.throwIfAborted();
     const x = tensor(pixels, [1, 3, tile.h, tile.w], { backend });
     try {
       const win = { fullH: layout.frameH, fullW: layout.frameW, y: tile.y, x: tile.x };
-      const out = await sample(model, x, { schedule: sp.schedule, modelTimesteps: sp.timesteps, kappa: opts.kappa, seed: opts.seed, onStep: () => opts.onProgress?.(++done, total) }, win);
+      const onStep = () => {
+        opts.onProgress?.(++done, total);
+        // the sampler frees the tile's tensors when this throws
+        opts.signal?.throwIfAborted();
+      };
+      const out = await sample(model, x, { schedule: sp.schedule, modelTimesteps: sp.timesteps, kappa: opts.kappa, seed: opts.seed, onStep }, win);
       try {
         return Float32Array.from(await out.data());
       } finally {

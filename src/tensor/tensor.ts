@@ -1,9 +1,13 @@
 import { allocTyped, type Backend, type BackendBuffer, type DType, type Shape, type TypedArray } from '../backends/types.js';
 import { getBackend, getBackendPreference } from '../backends/registry.js';
+import { registerRefBackend } from '../backends/ref/register.js';
 import { checkShape, numel, shapeStr } from './shape.js';
 import { trackTensor } from './scope.js';
 import { formatValues, nest, type NestedArray, type PrintOptions } from './format.js';
 import type { Node } from './node.js';
+
+// Every tensor lives on a backend; the reference one is always there (see register.ts for why a call).
+registerRefBackend();
 
 let nextStorageId = 1;
 let nextTensorId = 1;

@@ -1,8 +1,8 @@
-// Runs in a browser page against the built package (no bundler): the engine, autograd and the
+// Runs in a browser page against the built package's engine entry (no bundler): the engine, autograd and the
 // WASM backend (with Web Workers over shared memory) must give the same numbers as in Node.
 // The outcome lands in globalThis.__smoke ({ ok: true, ... } or { ok: false, error }) and is
 // also printed to the console as one JSON line.
-import { backward, conv2d, initWasmBackend, randNormal, Rng, scope, setBackend, stopWasmWorkers, sum, wasmThreads } from '/dist/index.js';
+import { backward, conv2d, initWasmBackend, randNormal, Rng, scope, setBackend, stopWasmWorkers, sum, wasmThreads } from '/dist/engine.js';
 
 /** The gradient of sum(conv2d(x, w)) with respect to w, for seeded N(0,1) inputs. */
 function step(xShape, wShape, xSeed, wSeed) {

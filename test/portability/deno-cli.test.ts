@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encode } from 'fast-png';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -37,9 +37,15 @@ describe.skipIf(!ready)('Deno CLI (needs npm run build and the deno dev dependen
   });
 
   it('a script that only starts the WASM workers exits', () => {
-    const script = join(tmp, 'init.mjs');
-    writeFileSync(script, `import { initWasmBackend, wasmThreads } from ${JSON.stringify(join(process.cwd(), 'dist/index.js'))};\nawait initWasmBackend({ threads: 2 });\nconsole.log(wasmThreads());\n`);
-    const r = spawnSync(deno, ['run', '--allow-read', '--no-prompt', script], { encoding: 'utf8', timeout: 30_000, env: denoEnv });
+    // an application folder with the package installed (a link to this repository): Deno reads the
+    // package's "imports" conditions (#wasm-workers) for a package, not for a file loaded by path
+    const app = join(tmp, 'app');
+    mkdirSync(join(app, 'node_modules'), { recursive: true });
+    symlinkSync(process.cwd(), join(app, 'node_modules/resshift-ts'));
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module', dependencies: { 'resshift-ts': '*' } }));
+    const script = join(app, 'init.mjs');
+    writeFileSync(script, `import { initWasmBackend, wasmThreads } from 'resshift-ts';\nawait initWasmBackend({ threads: 2 });\nconsole.log(wasmThreads());\n`);
+    const r = spawnSync(join(process.cwd(), deno), ['run', '--allow-read', '--no-prompt', script], { encoding: 'utf8', timeout: 30_000, env: denoEnv, cwd: app });
     expect(r.signal, 'deno did not exit by itself').toBeNull();
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.trim()).toBe('2');

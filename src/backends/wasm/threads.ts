@@ -9,6 +9,9 @@
 import { C_ACK, C_ACTIVE, C_ERROR, C_EXIT, C_FN, C_GEN, C_NEXT, C_PARAMS, C_SCRATCH, C_STRIDE, C_TOTAL, CLOSED, CTL_OFFSET, CTL_SLOTS } from './control.js';
 import type { WasmMemory, WasmModule } from './wasm-api.js';
 import { WORKER_SOURCE } from './worker-source.js';
+// node:worker_threads in Node and Deno, Web Workers elsewhere: picked by package.json "imports"
+// conditions, so no bundler meets a Node built-in on the browser path.
+import { hostCoreCount, spawnWorker } from '#wasm-workers';
 
 export type ChunkFn = (chunk: number, scratch: number, params: number) => void;
 
@@ -23,44 +26,13 @@ interface WorkerInit {
   tid: number;
 }
 
-/**
- * Node and Deno both have node:worker_threads, whose workers can be unref'd: idle workers then
- * never keep the process alive. Deno's Web Workers have no unref, so a Deno script that had
- * started them never exited; Deno therefore takes the node:worker_threads path too.
- */
-function hasNodeWorkers(): boolean {
-  const g = globalThis as { process?: { versions?: { node?: string } }; Deno?: unknown };
-  return !!g.process?.versions?.node || g.Deno !== undefined;
-}
-
 /** Logical cores, or 1 where the host does not say. */
 export async function hostCores(): Promise<number> {
-  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-  if (nav?.hardwareConcurrency) return nav.hardwareConcurrency;
-  if (hasNodeWorkers()) return (await import('./workers-node.js')).nodeCores();
-  return 1;
-}
-
-interface WebWorkerLike {
-  onerror: ((e: { message: string }) => void) | null;
-  onmessage: (() => void) | null;
-  postMessage(data: unknown): void;
-  terminate(): void;
+  return hostCoreCount();
 }
 
 async function spawn(init: WorkerInit): Promise<WorkerHandle> {
-  if (hasNodeWorkers()) return (await import('./workers-node.js')).spawnNodeWorker(WORKER_SOURCE, init);
-  const WebWorker = (globalThis as unknown as { Worker: new (url: string, opts: object) => WebWorkerLike }).Worker;
-  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-  const w = new WebWorker(url, { type: 'module' });
-  return new Promise((resolve, reject) => {
-    w.onerror = (e: { message: string }) => reject(new Error(`wasm worker failed to start: ${e.message}`));
-    w.onmessage = () => {
-      URL.revokeObjectURL(url);
-      resolve({ terminate: () => w.terminate() });
-    };
-    w.postMessage(init);
-  });
+  return spawnWorker(WORKER_SOURCE, init);
 }
 
 /** Atomics.wait is forbidden on a browser's main thread; there the caller spins instead. */

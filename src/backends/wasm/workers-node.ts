@@ -1,15 +1,18 @@
-// Node and Deno pieces (node:os, node:worker_threads), loaded lazily (dynamic import) so the
-// core imports cleanly in browsers.
+// Node and Deno worker pieces (node:os, node:worker_threads). Chosen over workers-web.ts by
+// package.json "imports" conditions (#wasm-workers: "node" and "deno"), so browser bundles never
+// reach them. Deno takes this path too: its Web Workers cannot be unref'd, so a Deno script that
+// had started them never exited; node:worker_threads workers can.
 
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { WorkerHandle } from './threads.js';
 
-export function nodeCores(): number {
+/** Logical cores. */
+export function hostCoreCount(): number {
   return availableParallelism();
 }
 
-export function spawnNodeWorker(source: string, init: unknown): Promise<WorkerHandle> {
+export function spawnWorker(source: string, init: unknown): Promise<WorkerHandle> {
   const w = new Worker(source, { eval: true });
   return new Promise((resolve, reject) => {
     w.once('error', reject);

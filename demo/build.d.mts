@@ -1,0 +1,1 @@
+export function buildDemo(options?: { outDir?: string; quiet?: boolean }): Promise<string>;
