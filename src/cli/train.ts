@@ -4,12 +4,8 @@ import { CheckpointFileError, findLatestCheckpoint, readCheckpointFile } from '.
 import type { LoadedCheckpoint } from '../resshift/checkpoint.js';
 import { acquireCheckpointLock, CheckpointLockError, removeStaleTempFiles } from '../resshift/checkpoint-lock.js';
 import { DatasetError, ImageSet, resolveDatasetDirs } from '../resshift/data.js';
-import { PAGE, WASM32_MAX_PAGES } from '../backends/wasm/heap.js';
-import { availableMemory } from '../node/memory.js';
-import { defaultUNetConfig } from '../resshift/model.js';
-import { unetStateShapes } from '../resshift/model-shapes.js';
+import { fitMicroBatch } from '../node/micro-batch.js';
 import { stepsPerEpoch } from '../resshift/train-batch.js';
-import { largestMicroBatch, trainStepBytes, WASM_OVERHEAD } from '../resshift/train-memory.js';
 import { ResumeError, storedTrainConfig, Trainer, TrainConfigError, TRAIN_DEFAULTS, type TrainConfig } from '../resshift/trainer.js';
 import { InputError, intOption, nonNegative, positiveAtMost, selectBackend, threadsOption } from './common.js';
 import { prepareOutputDir } from './outputs.js';
@@ -102,31 +98,6 @@ function baseConfig(o: TrainOptions, stored: TrainConfig | null): TrainConfig {
 }
 
 /**
- * The micro-batch of this run: the one given or stored, else the largest whose step fits the
- * backend's memory (WASM: its 4 GiB linear memory; both: the memory free on this machine). Refused
- * before any data is decoded when not even the given one (or one item) fits.
- */
-function fitMicroBatch(c: TrainConfig, backend: string, stored: TrainConfig | null): TrainConfig {
-  const params = unetStateShapes({ ...defaultUNetConfig, baseChannels: c.width }).reduce((n, [, s]) => n + s.reduce((a, b) => a * b, 1), 0);
-  const free = availableMemory();
-  const budget = backend === 'wasm' ? Math.min(free, (WASM32_MAX_PAGES * PAGE) / WASM_OVERHEAD) : free;
-  const gib = (b: number) => `${(b / 2 ** 30).toFixed(2)} GiB`;
-  const need = (m: number) => trainStepBytes(c.width, c.crop, m, params);
-  // a run from before micro-batches ran whole batches: keep doing so unless told otherwise
-  const wanted = c.microBatch ?? (stored ? c.batch : null);
-  if (wanted !== null) {
-    if (need(wanted) > budget) {
-      const fits = largestMicroBatch(c.width, c.crop, wanted, params, budget);
-      throw new InputError(`a step of ${wanted} item(s) at width ${c.width}, crop ${c.crop} needs about ${gib(need(wanted))}, above the ${gib(budget)} this ${backend} backend can use${fits ? `; --micro-batch ${fits} fits` : '; use a smaller --crop or --width'}`);
-    }
-    return { ...c, microBatch: wanted };
-  }
-  const m = largestMicroBatch(c.width, c.crop, c.batch, params, budget);
-  if (!m) throw new InputError(`one item at width ${c.width}, crop ${c.crop} needs about ${gib(need(1))}, above the ${gib(budget)} this ${backend} backend can use; use a smaller --crop or --width`);
-  return { ...c, microBatch: m };
-}
-
-/**
  * --epochs is the cosine schedule's length and a stop point; --steps only a stop point. Without
  * --epochs: the resumed run's epochs, or (fresh) 100; either way enough epochs to reach --steps.
  */
@@ -191,7 +162,9 @@ async function runLocked(o: TrainOptions, log: TrainLog, threads: number | undef
   if (resume && !stored) throw new InputError(`${resume.path}: has no training state (a model-only checkpoint), so training cannot resume from it`);
   const base = baseConfig(o, stored);
   const backend = await selectBackend(o.backend, { threads });
-  const fitted = fitMicroBatch(base, backend, stored);
+  const fit = fitMicroBatch(base, backend, stored);
+  if ('error' in fit) throw new InputError(fit.error);
+  const fitted = fit.config;
   const { train, valid } = await loadSets(o, fitted, log);
   const config = withTarget(fitted, o, stored, stepsPerEpoch(train.length, fitted.batch));
   const trainer = await Trainer.create({ config, train, valid, out: o.out, resume });

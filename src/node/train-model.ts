@@ -10,6 +10,7 @@ import { findLatestCheckpoint, readCheckpointFile } from '../resshift/checkpoint
 import { acquireCheckpointLock, removeStaleTempFiles } from '../resshift/checkpoint-lock.js';
 import { ImageSet, resolveDatasetDirs } from '../resshift/data.js';
 import type { ResShiftConfig } from '../resshift/schedule.js';
+import { fitMicroBatch } from './micro-batch.js';
 import { stepsPerEpoch } from '../resshift/train-batch.js';
 import { storedTrainConfig, Trainer, TRAIN_DEFAULTS, type TrainConfig, type TrainEvent, type TrainResult } from '../resshift/trainer.js';
 import { setBackend } from '../tensor/index.js';
@@ -109,10 +110,13 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainModelResult
     const cacheMb = o.cacheMb ?? Math.min(4096, Math.floor(totalmem() / MB / 4));
     const train = await ImageSet.load(dirs.train, { crop, cacheBytes: cacheMb * MB, onWarning: warn });
     const valid = dirs.valid ? await ImageSet.load(dirs.valid, { crop, cacheBytes: Infinity, centreOnly: true, onWarning: warn }) : null;
-    const config = runConfig(o, stored, train.length);
     // the trainer builds the model on the default backend, as the CLI does
     const backend = await startBackend(o.backend, o.threads);
     setBackend(backend);
+    // the micro-batch as the CLI picks it (given, stored, or the largest that fits)
+    const fit = fitMicroBatch(runConfig(o, stored, train.length), backend, stored);
+    if ('error' in fit) throw new Error(`trainModel: ${fit.error}`);
+    const config = fit.config;
     const trainer = await Trainer.create({ config, train, valid, out, resume });
     try {
       if (trainer.datasetChanged) warn(`the training images differ from those ${resume!.path} was trained on; the run continues but is not a continuation bit for bit`);

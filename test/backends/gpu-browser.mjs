@@ -1,7 +1,7 @@
 // Runs in a browser page against the built package (no bundler): starts the gpu backend in a
 // GPU.js mode and runs kernels on inputs the test sends, returning their outputs.
 // globalThis.__gpuReady is set once the functions below exist.
-import { getOp, initGpuBackend } from '/dist/index.js';
+import { getOp, initGpuBackend } from '/dist/engine.js'; // the engine entry loads unbundled (one import map entry)
 import { getKernel } from '/dist/backends/registry.js'; // the same module instance as the entry's
 
 let backend = null;
