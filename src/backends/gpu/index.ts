@@ -18,7 +18,7 @@ export interface GpuOptions {
    * 'webgpu' where navigator.gpu gives an adapter or in Node, else 'webgl2'.
    */
   mode?: GpuMode;
-  /** The GPU.js module (what `import('gpu.js')` gives, or the browser build's global GPU). */
+  /** The GPU.js module (what a dynamic import of gpu.js gives, or the browser build's global GPU). */
   gpujs?: unknown;
   /** Check the GPU end to end at start (an upload, a kernel, a readback). Default true. */
   warmup?: boolean;
@@ -105,7 +105,7 @@ async function start(opts: GpuOptions): Promise<GpuBackend> {
   if (mode === 'webgpu' && !hasNavigatorGpu()) {
     if (!isNode()) throw new Error("gpu backend: mode 'webgpu' needs navigator.gpu, which this runtime does not have");
     const path = './node-webgpu.js'; // Node only, so never a static import
-    const { installNodeWebgpu } = (await import(path)) as typeof import('./node-webgpu.js');
+    const { installNodeWebgpu } = (await import(path)) as { installNodeWebgpu(): Promise<string> };
     await installNodeWebgpu();
   }
   const backend = new GpuBackend(GpuRuntime.create(lib, mode));
