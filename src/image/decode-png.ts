@@ -8,26 +8,11 @@ import { ImageError } from './errors.js';
 import { checkDecodeSize, type DecodeLimits } from './limits.js';
 import { inflateCapped, InflateError, MAX_DEFLATE_RATIO } from './png-inflate.js';
 import { filteredBytes, passLayouts, unfilterInPlace, type PassLayout } from './png-rows.js';
+import { crc32 } from './png-stream.js';
 import { createImage, type DecodedImage } from './types.js';
 
 function fail(name: string, reason: string): never {
   throw new ImageError(`${name}: corrupt or truncated PNG (${reason})`);
-}
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }
 
 function u32(b: Uint8Array, i: number): number {
