@@ -2,14 +2,17 @@
 // training steps and prints time per op (and per conv shape), largest first.
 //
 //   npx tsc -p bench/tsconfig.json && node build/bench/bench/profile-step.js \
-//     [--threads N] [--batch 4] [--size 64] [--steps 3] [--forward] [--no-winograd]
+//     [--threads N] [--batch 4] [--size 64] [--steps 3] [--forward | --sample] [--width 64] [--no-winograd]
+//
+// --sample profiles the 15-step sampling of one size x size tile (unet-sample-256 at --size 256);
+// a "step" is then the whole 15-step sampling.
 
 import { performance } from 'node:perf_hooks';
 import { getKernel, kernelNames, registerKernel } from '../src/backends/registry.js';
 import type { Kernel } from '../src/backends/types.js';
 import { initWasmBackend } from '../src/backends/wasm/index.js';
 import { setWinograd } from '../src/backends/wasm/kernels/winograd.js';
-import { unetForward, unetTrainStep } from '../src/cli/bench-cases.js';
+import { unetForward, unetSample, unetTrainStep } from '../src/cli/bench-cases.js';
 import { setBackend } from '../src/tensor/index.js';
 
 function arg(name: string, dflt: number): number {
@@ -52,19 +55,22 @@ function instrument(): void {
 async function main(): Promise<void> {
   const threads = arg('threads', 2), batch = arg('batch', 4), size = arg('size', 64), steps = arg('steps', 3);
   const forward = process.argv.includes('--forward');
+  const sampling = process.argv.includes('--sample');
+  const width = arg('width', 64);
   setWinograd(!process.argv.includes('--no-winograd'));
   await initWasmBackend({ threads });
   setBackend('wasm');
-  const body = forward ? unetForward(size) : unetTrainStep(batch, size);
-  body.run();
+  const body = sampling ? unetSample(size, width) : forward ? unetForward(size, width) : unetTrainStep(batch, size, width);
+  await body.run();
   instrument();
   const t0 = performance.now();
-  for (let i = 0; i < steps; i++) body.run();
+  for (let i = 0; i < steps; i++) await body.run();
   const total = (performance.now() - t0) / steps;
   body.dispose();
   const rows = [...stats.entries()].map(([k, v]) => ({ k, ms: v.ms / steps, calls: v.calls / steps }));
   const inKernels = rows.filter((r) => !r.k.includes(' ')).reduce((p, r) => p + r.ms, 0);
-  console.log(`${forward ? `forward 1x${size}x${size}` : `train step b${batch} ${size}x${size}`}, ${threads} threads: ${total.toFixed(1)} ms per step, ` +
+  const what = sampling ? `15-step sampling 1x${size}x${size}` : forward ? `forward 1x${size}x${size}` : `train step b${batch} ${size}x${size}`;
+  console.log(`${what}, width ${width}, ${threads} threads: ${total.toFixed(1)} ms per step, ` +
     `${inKernels.toFixed(1)} ms summed over kernel calls (the rest: graph, allocation, JS)`);
   console.log('\nper op:');
   for (const r of rows.filter((r) => !r.k.includes(' ')).sort((a, b) => b.ms - a.ms)) {

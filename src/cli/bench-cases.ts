@@ -7,12 +7,15 @@ import { Adam, clipGradNorm } from '../nn/index.js';
 import { augmentY0 } from '../resshift/augment.js';
 import { multiscaleLoss } from '../resshift/loss.js';
 import { DualDomainUNet } from '../resshift/model.js';
+import { sample } from '../resshift/sampler.js';
+import { DEFAULT_RESSHIFT_CONFIG, etaSchedule } from '../resshift/schedule.js';
 import {
   add, backward, conv2d, conv2dGradInput, conv2dGradWeight, matmul, noGrad, Rng, scope, tensor, zeroGrad, type Tensor,
 } from '../tensor/index.js';
 
 export interface BenchBody {
-  run: () => void;
+  /** One timed iteration; the harness awaits it (the sampler reads once per reverse step). */
+  run: () => void | Promise<void>;
   dispose: () => void;
 }
 
@@ -77,6 +80,23 @@ export function unetForward(size: number, width = 64): BenchBody {
   };
 }
 
+/**
+ * What `upscale` costs per tile: ResShift's 15-step reverse process on one [1, 3, size, size]
+ * bicubic upsample (augmentation once, the UNet and the posterior at each step, one read per step).
+ */
+export function unetSample(size: number, width = 64): BenchBody {
+  const model = new DualDomainUNet({ baseChannels: width }, { rng: new Rng(0) });
+  const y0 = random([1, 3, size, size], 2);
+  const schedule = etaSchedule(DEFAULT_RESSHIFT_CONFIG);
+  return {
+    run: async () => (await sample(model, y0, { schedule, kappa: DEFAULT_RESSHIFT_CONFIG.kappa, seed: 0 })).dispose(),
+    dispose: () => {
+      model.dispose();
+      y0.dispose();
+    },
+  };
+}
+
 const sz = (n: number, scale: number, min = 8) => Math.max(min, Math.round((n * scale) / 8) * 8);
 
 export const BENCH_CASES: BenchCase[] = [
@@ -126,6 +146,13 @@ export const BENCH_CASES: BenchCase[] = [
   { name: 'unet-train-b4-64', what: 'training step, width 64, batch 4, 64x64 crops', flop: null, setup: (scale = 1) => unetTrainStep(4, sz(64, scale)) },
   { name: 'unet-train-b8-128', what: 'training step, width 64, batch 8, 128x128 crops', flop: null, setup: (scale = 1) => unetTrainStep(8, sz(128, scale)) },
   { name: 'unet-fwd-256', what: 'UNet forward, width 64, batch 1, 256x256', flop: null, setup: (scale = 1) => unetForward(sz(256, scale)) },
+  { name: 'unet-sample-256', what: '15-step sampling of one 256x256 tile, width 64', flop: null, setup: (scale = 1) => unetSample(sz(256, scale)) },
+  {
+    name: 'unet-sample-256-w32',
+    what: 'the same with the bundled model\'s width 32: what `upscale` costs per 256 tile',
+    flop: null,
+    setup: (scale = 1) => unetSample(sz(256, scale), 32),
+  },
 ];
 
 const COUNTED = ['matmul', 'conv2d', 'conv2dGradInput', 'conv2dGradWeight'] as const;
@@ -145,7 +172,7 @@ function macs(op: string, ins: readonly { shape: readonly number[] }[], outs: re
  * Floating-point work of fn's matmuls and convolutions (2 per multiply-add) on the preferred
  * backend, counted by wrapping those kernels for one call.
  */
-export function countFlop(fn: () => void): number {
+export async function countFlop(fn: () => void | Promise<void>): Promise<number> {
   const backend = getBackendPreference()[0];
   const saved = COUNTED.map((op) => [op, getKernel(backend, op)] as const);
   let total = 0;
@@ -157,7 +184,7 @@ export function countFlop(fn: () => void): number {
     }) as Kernel);
   }
   try {
-    fn();
+    await fn();
   } finally {
     for (const [op, k] of saved) if (k) registerKernel(backend, op, k);
   }

@@ -1,8 +1,10 @@
-// The other engines of the comparison: tfjs with its WASM backend, and onnxruntime-web (WASM,
-// threads) running the reference model exported by bench/export-onnx.py. Both are optional
-// devDependencies, imported through variable specifiers so neither the build nor an installed
-// package needs them: a loader returns the reason instead when its engine cannot run.
+// The other engines of the comparison: tfjs with its WASM backend, onnxruntime-web (WASM,
+// threads) running the reference model exported by bench/export-onnx.py, and PyTorch on the CPU
+// through bench/torch-bench.py. All are optional: the JS engines are devDependencies imported
+// through variable specifiers so neither the build nor an installed package needs them, and
+// PyTorch is whatever python3 has; a loader returns the reason instead when its engine cannot run.
 
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -10,11 +12,25 @@ import type { BenchBody } from './bench-cases.js';
 
 const require = createRequire(import.meta.url);
 
+export interface Timing {
+  median: number;
+  min: number;
+  max: number;
+  runs: number;
+}
+
 export interface Engine {
   name: string;
   threads: number;
+  /** What the engine is, for the report (version, libraries). */
+  detail?: string;
   /** A body for the named case, or a reason it cannot run it. */
   setup(caseName: string): Promise<BenchBody | string>;
+  /**
+   * Engines in another process time themselves: the case's timings (warm-up excluded), or a
+   * reason it cannot run it. Preferred over `setup` where present.
+   */
+  measure?(caseName: string, iterations: number): Promise<Timing | string>;
 }
 
 // The slices of the engines' APIs used here.
@@ -140,6 +156,51 @@ export async function loadOrt(threads: number, root: string): Promise<Engine | s
       };
       // session.run is asynchronous: the body is awaited by the harness.
       return { run: (() => session.run(feeds)) as unknown as () => void, dispose: () => void session.release() };
+    },
+  };
+}
+
+function run(file: string, args: string[]): Promise<{ ok: boolean; out: string; err: string }> {
+  return new Promise((done) => {
+    execFile(file, args, { maxBuffer: 1 << 20, timeout: 30 * 60_000 }, (e, out, err) => done({ ok: !e, out: String(out), err: String(err) }));
+  });
+}
+
+/**
+ * PyTorch on the CPU, one python process per case (the case's model and inputs are built
+ * there, the JS side idles meanwhile). The interpreter is $RESSHIFT_PYTHON, else /usr/bin/python3
+ * (Debian's, which has python3-torch), else python3 on the PATH.
+ */
+export async function loadTorch(threads: number, root: string): Promise<Engine | string> {
+  const script = join(root, 'bench/torch-bench.py');
+  if (!existsSync(script)) return 'PyTorch: bench/torch-bench.py is not here (it ships with a git checkout, not the package)';
+  const candidates = [process.env.RESSHIFT_PYTHON, '/usr/bin/python3', 'python3'].filter((p): p is string => !!p);
+  let python = '';
+  let version = '';
+  for (const p of candidates) {
+    const r = await run(p, ['-c', 'import torch, scipy, pywt; print(torch.__version__)']);
+    if (r.ok) {
+      python = p;
+      version = r.out.trim();
+      break;
+    }
+  }
+  if (!python) return 'PyTorch column skipped: no python3 with torch, scipy and pywt (Debian: apt install python3-torch python3-scipy python3-pywt libopenblas0-pthread)';
+  let blas = '';
+  return {
+    name: 'torch',
+    threads,
+    get detail() {
+      return `PyTorch ${version} (${python}${blas ? `, BLAS ${blas}` : ''})`;
+    },
+    setup: async () => 'PyTorch runs in its own process (measure)',
+    async measure(name, iterations) {
+      const r = await run(python, [script, name, String(threads), String(iterations)]);
+      if (!r.ok) return `PyTorch failed: ${r.err.trim().split('\n').pop()}`;
+      const j = JSON.parse(r.out.trim().split('\n').pop()!) as { skip?: string; medianMs: number; minMs: number; maxMs: number; runs: number; blas?: string[] };
+      if (j.skip) return j.skip;
+      blas = (j.blas ?? []).map((p) => p.split('/').pop()).find((p) => /openblas|mkl|blis/i.test(p!)) ?? (j.blas?.length ? 'reference libblas (slow!)' : 'none loaded');
+      return { median: j.medianMs, min: j.minMs, max: j.maxMs, runs: j.runs };
     },
   };
 }

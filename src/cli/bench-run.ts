@@ -5,7 +5,7 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setBackend } from '../tensor/index.js';
 import { BENCH_CASES, countFlop, type BenchBody, type BenchCase } from './bench-cases.js';
-import { loadOrt, loadTfjs, type Engine } from './bench-engines.js';
+import { loadOrt, loadTfjs, loadTorch, type Engine } from './bench-engines.js';
 import { selectBackend } from './common.js';
 
 export interface BenchRow {
@@ -22,6 +22,7 @@ export interface BenchRow {
   vsRef?: number;
   vsTfjs?: number;
   vsOrt?: number;
+  vsTorch?: number;
 }
 
 export interface BenchOptions {
@@ -31,7 +32,7 @@ export interface BenchOptions {
   threads: number;
   /** Also time wasm on one thread (thread scaling). */
   singleThread: boolean;
-  /** Load tfjs-wasm and onnxruntime-web when installed. */
+  /** Load tfjs-wasm, onnxruntime-web and PyTorch when installed. */
   compare: boolean;
   /** Shrinks every case (smoke tests); ref always runs reduced sizes of the UNet cases. */
   scale: number;
@@ -47,11 +48,15 @@ export interface BenchReport {
   loadBefore: number[];
   loadAfter: number[];
   notes: string[];
+  /** What each comparison engine is (version, BLAS). */
+  engines: Record<string, string>;
   results: BenchRow[];
 }
 
 /** ref runs about 1 GFLOP/s: the UNet cases run on a smaller crop there (GFLOP/s compared). */
-const REF_SCALE: Record<string, number> = { 'unet-train-b4-64': 0.25, 'unet-train-b8-128': 0.125, 'unet-fwd-256': 0.25 };
+const REF_SCALE: Record<string, number> = {
+  'unet-train-b4-64': 0.25, 'unet-train-b8-128': 0.125, 'unet-fwd-256': 0.25, 'unet-sample-256': 0.125, 'unet-sample-256-w32': 0.125,
+};
 
 interface TinyBench {
   add(name: string, fn: () => unknown): void;
@@ -88,7 +93,7 @@ function fmt(r: BenchRow): string {
   return [
     r.name.padEnd(19), r.backend.padEnd(9), String(r.threads).padStart(3), r.medianMs.toFixed(1).padStart(10),
     `${r.minMs.toFixed(1)}-${r.maxMs.toFixed(1)}`.padStart(17), (r.gflops === null ? '' : r.gflops.toFixed(1)).padStart(7),
-    x(r.vsRef).padStart(8), x(r.vsTfjs).padStart(8), x(r.vsOrt).padStart(7), r.scale === 1 ? '' : ` (scale ${r.scale})`,
+    x(r.vsRef).padStart(8), x(r.vsTfjs).padStart(8), x(r.vsOrt).padStart(7), x(r.vsTorch).padStart(9), r.scale === 1 ? '' : ` (scale ${r.scale})`,
   ].join(' ');
 }
 
@@ -99,17 +104,17 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const loadBefore = loadavg();
   const engines: Engine[] = [];
   if (o.compare) {
-    for (const load of [() => loadTfjs(o.threads), () => loadOrt(o.threads, o.root)]) {
+    for (const load of [() => loadTfjs(o.threads), () => loadOrt(o.threads, o.root), () => loadTorch(o.threads, o.root)]) {
       const e = await load();
       if (typeof e === 'string') notes.push(e);
       else engines.push(e);
     }
   }
   const flopAt = new Map<string, number>();
-  const flopOf = (c: BenchCase, scale: number, body: BenchBody) => {
+  const flopOf = async (c: BenchCase, scale: number, body: BenchBody) => {
     const key = `${c.name}@${scale}`;
     if (c.flop !== null && scale === 1) return c.flop;
-    if (!flopAt.has(key)) flopAt.set(key, countFlop(body.run));
+    if (!flopAt.has(key)) flopAt.set(key, await countFlop(body.run));
     return flopAt.get(key)!;
   };
   const add = (row: BenchRow) => {
@@ -127,7 +132,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       const scale = o.scale * (backend === 'ref' ? (REF_SCALE[c.name] ?? 1) : 1);
       const body = c.setup(scale);
       try {
-        const flop = flopOf(c, scale, body);
+        const flop = await flopOf(c, scale, body);
         const t = await time(body, backend === 'ref' ? 1 : o.iterations);
         add({ name: c.name, backend, threads, iterations: t.runs, scale, medianMs: t.median, minMs: t.min, maxMs: t.max, gflops: flop / (t.median * 1e6) });
       } finally {
@@ -137,13 +142,19 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     setBackend('ref');
     for (const e of engines) {
       if (o.scale !== 1) continue;
+      const flop = flopAt.get(`${c.name}@1`) ?? c.flop;
+      if (e.measure) {
+        const t = await e.measure(c.name, o.iterations);
+        if (typeof t === 'string') notes.push(`${c.name}: ${e.name}: ${t}`);
+        else add({ name: c.name, backend: e.name, threads: e.threads, iterations: t.runs, scale: 1, medianMs: t.median, minMs: t.min, maxMs: t.max, gflops: flop ? flop / (t.median * 1e6) : null });
+        continue;
+      }
       const body = await e.setup(c.name);
       if (typeof body === 'string') {
         notes.push(`${c.name}: ${e.name}: ${body}`);
         continue;
       }
       try {
-        const flop = flopAt.get(`${c.name}@1`) ?? c.flop;
         const t = await time(body, o.iterations);
         add({ name: c.name, backend: e.name, threads: e.threads, iterations: t.runs, scale: 1, medianMs: t.median, minMs: t.min, maxMs: t.max, gflops: flop ? flop / (t.median * 1e6) : null });
       } finally {
@@ -158,9 +169,11 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       r.vsRef = ref.scale === r.scale ? ref.medianMs / r.medianMs : ref.gflops && r.gflops ? r.gflops / ref.gflops : undefined;
     }
     if (r.backend !== 'wasm') continue;
-    const tf = same('tfjs-wasm'), ort = same('ort-wasm');
+    const tf = same('tfjs-wasm'), ort = same('ort-wasm'), torch = same('torch');
     if (tf) r.vsTfjs = tf.medianMs / r.medianMs;
     if (ort) r.vsOrt = ort.medianMs / r.medianMs;
+    // < 1: PyTorch is faster (the ratio the issue's targets are stated in is its inverse)
+    if (torch) r.vsTorch = torch.medianMs / r.medianMs;
   }
   if (rows.some((r) => r.backend === 'ref' && r.scale !== o.scale)) {
     notes.push(`ref runs 1 iteration, and the UNet cases on smaller crops (scale = side length factor); its ratio compares GFLOP/s`);
@@ -172,16 +185,18 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     loadBefore,
     loadAfter: loadavg(),
     notes,
+    engines: Object.fromEntries(engines.map((e) => [e.name, e.detail ?? ''])),
     results: rows,
   };
 }
 
 export const BENCH_HEADER =
-  'name                backend   thr  median ms       min-max ms GFLOP/s   vs ref  vs tfjs  vs ort';
+  'name                backend   thr  median ms       min-max ms GFLOP/s   vs ref  vs tfjs  vs ort  vs torch';
 
 export function printReport(r: BenchReport, log: (s: string) => void): void {
   log(`\n${r.cpu.model}, ${r.cpu.cores} cores, ${r.runtime}; load average ${r.loadBefore.map((v) => v.toFixed(2)).join(' ')} before, ${r.loadAfter.map((v) => v.toFixed(2)).join(' ')} after`);
-  log('ratios: how many times faster our row is than ref, tfjs-wasm and onnxruntime-web on the same case\n');
+  for (const [name, detail] of Object.entries(r.engines)) if (detail) log(`${name}: ${detail}`);
+  log('ratios: how many times faster our row is than ref, tfjs-wasm, onnxruntime-web and PyTorch on the same case (below 1: slower)\n');
   log(BENCH_HEADER);
   for (const row of r.results) log(fmt(row));
   for (const n of r.notes) log(`note: ${n}`);

