@@ -1,2 +1,2 @@
-export { dct2d, idct2d, dctMatrix, dctBasisValues, clearDctCache } from './dct.js';
+export { dct2d, idct2d, dctAxis, dctMatrix, dctBasisValues, clearDctCache, type DctAttrs } from './dct.js';
 export { dwtHaar, idwtHaar, haarBands, fromHaarBands } from './haar.js';

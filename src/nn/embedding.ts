@@ -1,4 +1,4 @@
-import { detExp, detLog } from '../tensor/detmath.js';
+import { detExp, detLog } from '../math/detmath.js';
 import { concat, cos, mul, reshape, sin, tensor, type Tensor } from '../tensor/index.js';
 import { shapeStr } from '../tensor/shape.js';
 

@@ -1,4 +1,4 @@
-import { detSinCos2Pi } from '../tensor/detmath.js';
+import { detSinCos2Pi } from '../math/detmath.js';
 
 export interface CosineAnnealingOptions {
   baseLr: number;

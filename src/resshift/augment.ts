@@ -1,4 +1,4 @@
-import { detPow } from '../tensor/detmath.js';
+import { detPow } from '../math/detmath.js';
 import {
   affine, avgPool2d, clamp, concat, cos, div, expand, max, mean, min, mul, reshape, sin, sqrt, sub, tensor,
   type DType, type Tensor,

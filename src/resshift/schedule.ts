@@ -1,4 +1,4 @@
-import { detExp, detLog, detPow } from '../tensor/detmath.js';
+import { detExp, detLog, detPow } from '../math/detmath.js';
 
 /** Diffusion settings of the reference ResShift run. kappa scales the noise; the schedule ignores it. */
 export interface ResShiftConfig {

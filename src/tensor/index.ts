@@ -24,6 +24,7 @@ export * from './ops/conv.js';
 export * from './ops/pool.js';
 export * from './ops/resize.js';
 export * from './ops/haar.js';
+export * from './ops/dct.js';
 export * from './ops/optim.js';
 export * from './ops/composite.js';
 export { Rng } from './rng.js';

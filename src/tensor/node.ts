@@ -42,6 +42,11 @@ export interface OpDef<A = any> {
   readonly view?: boolean;
   /** The kernel updates its inputs in place and has no outputs (optimizer steps). */
   readonly inPlace?: boolean;
+  /**
+   * A fast path: the op's function runs this composition of other ops (named here) where the
+   * input's backend has no kernel for the op, so a complete backend need not implement it.
+   */
+  readonly decomposition?: string;
 }
 
 /** saves() of a two-input product (mul, matmul, conv2d): each input's gradient reads the other. */

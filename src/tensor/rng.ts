@@ -6,7 +6,7 @@
  * JS engine: integer work is exact uint32, and the float transforms avoid the
  * implementation-defined Math.log/sin/cos (see detmath.ts).
  */
-import { detLog, detSinCos2PiInto } from './detmath.js';
+import { detLog, detSinCos2PiInto } from '../math/detmath.js';
 
 const M0 = 0xd2511f53;
 const M1 = 0xcd9e8d57;

@@ -11,7 +11,7 @@ import { convOutSize, poolOutSize } from '../../src/backends/shapes.js';
 import type { GpuBackend } from '../../src/backends/gpu/index.js';
 import { adamAllowances, GPU_TOLERANCE } from '../../src/backends/gpu/tolerance.js';
 import type { Attrs, Shape } from '../../src/backends/types.js';
-import { Rng } from '../../src/tensor/index.js';
+import { getOp, Rng } from '../../src/tensor/index.js';
 import { abs, busiestTaps, type CheckOpts, expectMatchesRef, expectWithin, gpuSkipReason, randomInput, runBoth, runOn, setupGpu } from './gpu-support.js';
 
 const reason = gpuSkipReason();
@@ -35,7 +35,8 @@ describe.skipIf(reason)(`gpu kernels vs ref on a software GPU${reason ? ` (skipp
   });
 
   it('registers a kernel for every op the reference backend has, and a tolerance for each', () => {
-    const ref = kernelNames('ref').sort();
+    // a decomposable fast path ('dct') runs as other ops where a backend has no kernel for it
+    const ref = kernelNames('ref').filter((op) => !getOp(op).decomposition).sort();
     expect(kernelNames('gpu').sort()).toEqual(ref);
     expect(Object.keys(GPU_TOLERANCE).sort()).toEqual(ref);
     expect(be.describe()).toMatch(/^webgpu \(GPU\.js WebGPUKernel/);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { clearDctCache, dct2d, dctBasisValues, dwtHaar, haarBands, fromHaarBands, idct2d, idwtHaar } from '../../src/freq/index.js';
+import { clearDctCache, dct2d, dctAxis, dctBasisValues, dctMatrix, dwtHaar, haarBands, fromHaarBands, idct2d, idwtHaar } from '../../src/freq/index.js';
 import { Rng } from '../../src/tensor/rng.js';
-import { scope, tensor } from '../../src/tensor/index.js';
+import { matmul, scope, tensor } from '../../src/tensor/index.js';
 import { expectClose, expectNoLeaks, gradCheck, randomF64 } from '../support/engine.js';
 
 describe('DCT-II (orthonormal, separable matmuls)', () => {
@@ -36,6 +36,21 @@ describe('DCT-II (orthonormal, separable matmuls)', () => {
     const rng = new Rng(9, 0);
     gradCheck(dct2d, [{ data: randomF64(rng, [2, 3, 4, 5]), shape: [2, 3, 4, 5] }]);
     gradCheck(idct2d, [{ data: randomF64(rng, [3, 7, 2]), shape: [3, 7, 2] }]);
+  });
+  it('the 1-D op along each axis: its gradient is the inverse transform, and it equals the basis product', () => {
+    const rng = new Rng(12, 0);
+    for (const axis of [-1, -2] as const) {
+      for (const inverse of [false, true]) {
+        gradCheck((t) => dctAxis(t, axis, inverse), [{ data: randomF64(rng, [2, 6, 5]), shape: [2, 6, 5] }]);
+        scope(() => {
+          // ref's kernel against the decomposition other backends run (same float64 sums)
+          const x = tensor(randomF64(rng, [3, 8, 6]), [3, 8, 6], { dtype: 'float64' });
+          const c = dctMatrix(x.shape[3 + axis], 'float64');
+          const viaMatmul = axis === -1 ? matmul(x, c, false, !inverse) : matmul(c, x, inverse, false);
+          expectClose(dctAxis(x, axis, inverse).dataSync(), viaMatmul.dataSync(), 1e-15, 0);
+        });
+      }
+    }
   });
   it('caches bases without leaking per call', () => {
     expectNoLeaks(() => scope(() => void idct2d(dct2d(tensor(new Float32Array(24), [2, 3, 4])))));

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { checkDiffusionConfig, DEFAULT_RESSHIFT_CONFIG, DIFFUSION_BOUNDS, etaSchedule, scheduleFromEta } from '../../src/resshift/schedule.js';
-import { detExp, detPow } from '../../src/tensor/detmath.js';
+import { detExp, detPow } from '../../src/math/detmath.js';
 import { etaClosedForm } from '../golden/reference.js';
 
 const ULP1 = 2 ** -23; // float32 ulp just below 1 is 2^-24; allow one at 1

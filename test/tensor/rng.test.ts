@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detLog, detSinCos2Pi } from '../../src/tensor/detmath.js';
+import { detLog, detSinCos2Pi } from '../../src/math/detmath.js';
 import { Rng, philox4x32, philox4x32_10 } from '../../src/tensor/rng.js';
 
 // Random123 tests/kat_vectors (github.com/DEShawResearch/random123), the

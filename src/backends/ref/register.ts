@@ -2,6 +2,7 @@ import { registerBackend, registerKernel } from '../registry.js';
 import { refBackend } from './backend.js';
 import { conv2d, conv2dGradInput, conv2dGradWeight } from './conv.js';
 import { affine, binaryFns, binaryKernel, clamp, compare, compareScalar, unaryFns, unaryKernel } from './elementwise.js';
+import { dct } from './dct.js';
 import { haar2d, ihaar2d } from './haar.js';
 import { matmul } from './matmul.js';
 import { adamStep } from './optim.js';
@@ -48,6 +49,7 @@ export function registerRefBackend(): void {
   k('avgPool2dGrad', avgPool2dGrad);
   k('resizeBilinear', resizeBilinear);
   k('resizeBilinearGrad', resizeBilinearGrad);
+  k('dct', dct);
   k('haar2d', haar2d);
   k('ihaar2d', ihaar2d);
   k('adamStep', adamStep);

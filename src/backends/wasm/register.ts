@@ -6,6 +6,7 @@ import { registerBackend, registerKernel } from '../registry.js';
 import type { Attrs, Kernel } from '../types.js';
 import { WasmBackend, type WasmTensor } from './backend.js';
 import { ELEMENT_CHUNK } from './control.js';
+import { dctKernel } from './kernels/dct.js';
 import { affineKernel, BINARY_CODES, binaryKernel, clampKernel, compareKernel, compareScalarKernel, UNARY_CODES, unaryKernel } from './kernels/elementwise.js';
 import { conv2dGradInputKernel, conv2dGradWeightKernel, conv2dKernel, matmulKernel } from './kernels/linalg.js';
 import { reduceKernels } from './kernels/reduce.js';
@@ -37,6 +38,7 @@ export function wasmKernels(rt: WasmRuntime): Record<string, Kernel<any>> {
     conv2dGradInput: conv2dGradInputKernel(rt),
     conv2dGradWeight: conv2dGradWeightKernel(rt),
     adamStep: adamKernel(rt),
+    dct: dctKernel(rt),
     ...reduceKernels(rt),
     ...shapingKernels(rt),
     ...windowedKernels(rt),

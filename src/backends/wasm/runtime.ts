@@ -27,13 +27,13 @@ export class WasmRuntime {
 
   private constructor(
     readonly memory: WasmMemory,
-    exports: Record<string, unknown>,
+    private readonly exports: Record<string, unknown>,
     readonly pool: ThreadPool,
     names: string[],
     maxPages: number,
   ) {
     names.forEach((name, index) => this.fns.set(name, { index, fn: exports[name] as ChunkFn }));
-    this.gemmScratch = (exports.GEMM_SCRATCH as { value: number }).value;
+    this.gemmScratch = this.constant('GEMM_SCRATCH');
     const dataEnd = (exports.dataEnd as () => number)();
     if (dataEnd > HEAP_BASE) throw new Error(`wasm backend: static data ends at ${dataEnd}, above the heap base ${HEAP_BASE}`);
     this.heap = new Heap(memory, HEAP_BASE, maxPages);
@@ -57,6 +57,16 @@ export class WasmRuntime {
   async setThreads(n: number): Promise<void> {
     await this.pool.setThreads(n);
     this.ensureScratch(this.scratchStride);
+  }
+
+  /**
+   * A number the module exports as a global: constants the kernels and the host share are
+   * defined once, in assembly/, and read from here.
+   */
+  constant(name: string): number {
+    const g = this.exports[name] as { value?: unknown } | undefined;
+    if (typeof g?.value !== 'number') throw new Error(`wasm backend: the module exports no constant '${name}'`);
+    return g.value;
   }
 
   /** Writes a parameter record (int32 slots, then float64 slots) and returns its address. */

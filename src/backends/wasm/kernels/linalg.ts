@@ -17,11 +17,11 @@ const NC_MAX = 256;
 const PARALLEL_MACS = 1 << 20;
 
 /** K split into equal blocks of at most KC_MAX. */
-function kBlock(K: number): number {
+export function kBlock(K: number): number {
   return Math.max(1, Math.ceil(K / Math.ceil(K / KC_MAX)));
 }
 
-function nBlock(N: number, target = NC_MAX): number {
+export function nBlock(N: number, target = NC_MAX): number {
   return Math.max(8, Math.min(NC_MAX, Math.ceil(Math.min(N, target) / 8) * 8));
 }
 
@@ -59,7 +59,7 @@ function runGemm(rt: WasmRuntime, g: GemmRecord): void {
  * Runs a batched matmul-mode GEMM whose batch entries start at the given float offsets of A and
  * B (C entries are contiguous), through a table on the heap.
  */
-function runTabled(rt: WasmRuntime, g: Omit<GemmRecord, 'mode' | 'batches' | 'table'>, offA: ArrayLike<number>, offB: ArrayLike<number>): void {
+export function runTabled(rt: WasmRuntime, g: Omit<GemmRecord, 'mode' | 'batches' | 'table'>, offA: ArrayLike<number>, offB: ArrayLike<number>): void {
   const batches = offA.length;
   const table = rt.heap.alloc(batches * 8);
   try {
