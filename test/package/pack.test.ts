@@ -3,6 +3,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpat
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { npmEnv } from '../support/package.js';
 
 // The package as a new user gets it: `npm pack` of a clean checkout (prepack builds it), checked
 // by publint and arethetypeswrong, its size held to the README's budget, then installed from the
@@ -19,14 +20,6 @@ const git = spawnSync('git', ['rev-parse', '--is-inside-work-tree'], { encoding:
 const checkout = git.status === 0 && git.stdout.trim() === 'true';
 // Generous: about 30 s on an idle 2-core machine, mostly the build; a busy one stretches that.
 const LIMIT = 300_000;
-
-/** The child's environment: ours without the npm_* variables `npm test` sets for its script (a
- * nested npm would read npm_config_prefix and the like as its own settings), keeping only those
- * that say where packages come from. */
-function npmEnv(): NodeJS.ProcessEnv {
-  const keep = /^npm_config_(cache|registry|userconfig|globalconfig|cafile|proxy|https_proxy|noproxy|strict_ssl)$/i;
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) || keep.test(k)));
-}
 
 interface Ran {
   stdout: string;
