@@ -67,6 +67,9 @@ describe.skipIf(!checkout)(`the packed package, installed into an empty folder${
       copyFileSync(f, join(copy, f));
     }
     symlinkSync(realpathSync('node_modules'), join(copy, 'node_modules'));
+    // what an earlier build of a since-removed source leaves in dist/: prepack must not ship it
+    mkdirSync(join(copy, 'dist'));
+    writeFileSync(join(copy, 'dist/removed-module.js'), 'export {};\n');
     pack = run('npm', ['pack', '--json', '--pack-destination', work], { cwd: copy });
     packed = (JSON.parse(pack.stdout) as PackResult[])[0];
     tarball = join(work, packed.filename);
@@ -87,6 +90,7 @@ describe.skipIf(!checkout)(`the packed package, installed into an empty folder${
       expect(paths).toContain(p);
     }
     expect(paths.filter((p) => /^(src|test|bench|assembly|scripts|demo|models\/runs)\//.test(p))).toEqual([]);
+    expect(paths).not.toContain('dist/removed-module.js');
   });
 
   it('stays within the size budget the README states', () => {
