@@ -61,10 +61,15 @@ describe.skipIf(!checkout)(`the packed package, installed into an empty folder${
     // the files a clean clone has (tracked, plus new ones not ignored), and the installed dev dependencies
     const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { encoding: 'utf8', maxBuffer: 64 << 20 })
       .split('\0')
-      .filter((f) => f && f !== 'node_modules' && existsSync(f));
+      .filter((f) => f && f !== 'node_modules');
     for (const f of files) {
       mkdirSync(dirname(join(copy, f)), { recursive: true });
-      copyFileSync(f, join(copy, f));
+      try {
+        copyFileSync(f, join(copy, f));
+      } catch (e) {
+        // deleted but not yet committed, or an untracked file another test just removed
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
     }
     symlinkSync(realpathSync('node_modules'), join(copy, 'node_modules'));
     // what an earlier build of a since-removed source leaves in dist/: prepack must not ship it
