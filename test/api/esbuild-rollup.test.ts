@@ -35,12 +35,17 @@ interface EngineResult {
   crossOriginIsolated: boolean;
 }
 
-interface UpscaleResult {
-  ok: boolean;
-  error?: string;
+interface Upscaled {
   runsIn: string;
   wasm: number[];
   ref: number[];
+}
+
+interface UpscaleResult {
+  ok: boolean;
+  error?: string;
+  worker: Upscaled;
+  page: Upscaled;
 }
 
 /** The pattern bundle-upscale-entry.js builds. */
@@ -124,9 +129,9 @@ describe.skipIf(missing.length > 0)(`bundlers: esbuild and Rollup APIs for the b
     }
   }
 
-  async function esbuild(entry: string, folder: string): Promise<void> {
+  async function esbuild(entryPoints: string[] | Record<string, string>, folder: string): Promise<void> {
     const { build } = await import('esbuild');
-    const r = await build({ absWorkingDir: dir, entryPoints: [entry], bundle: true, platform: 'browser', format: 'esm', outdir: folder, logLevel: 'silent' });
+    const r = await build({ absWorkingDir: dir, entryPoints, bundle: true, platform: 'browser', format: 'esm', outdir: folder, logLevel: 'silent' });
     expect(r.errors).toEqual([]);
     expect(r.warnings).toEqual([]);
   }
@@ -139,18 +144,21 @@ describe.skipIf(missing.length > 0)(`bundlers: esbuild and Rollup APIs for the b
   }
 
   it('esbuild: the engine entry bundles without a warning and computes what Node computes', async () => {
-    await esbuild('engine.js', 'esbuild-engine');
+    await esbuild(['engine.js'], 'esbuild-engine');
     checkEngine(await run<EngineResult>('esbuild-engine', 'engine.js'));
   }, LIMIT);
 
-  it('esbuild: the full entry bundles without a warning and upscales as Node does', async () => {
-    await esbuild('upscale.js', 'esbuild-upscale');
+  it('esbuild: the full entry and the worker bundle without a warning and upscale as Node does, in the worker and on the page', async () => {
+    // the worker as a second entry named resshift-worker.js beside the app's bundle, as the README says
+    await esbuild({ upscale: 'upscale.js', 'resshift-worker': 'node_modules/resshift-ts/dist/api/resshift-worker.js' }, 'esbuild-upscale');
     // esbuild leaves new URL('…/models/…', import.meta.url) alone: the page passes the model's URL
     copyFileSync('models/resshift-default.safetensors', join(dir, 'esbuild-upscale/model.safetensors'));
     const r = await run<UpscaleResult>('esbuild-upscale', 'upscale.js');
-    expect(r.runsIn).toBe('thread');
-    expect(Uint8Array.from(r.wasm)).toEqual(expected.upscaleWasm);
-    expect(Uint8Array.from(r.ref)).toEqual(expected.upscaleRef);
+    expect([r.worker.runsIn, r.page.runsIn]).toEqual(['worker', 'thread']);
+    for (const u of [r.worker, r.page]) {
+      expect(Uint8Array.from(u.wasm)).toEqual(expected.upscaleWasm);
+      expect(Uint8Array.from(u.ref)).toEqual(expected.upscaleRef);
+    }
   }, LIMIT);
 
   it('Rollup with node-resolve for the browser: the engine entry bundles without a warning and computes what Node computes', async () => {

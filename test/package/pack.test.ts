@@ -15,7 +15,7 @@ import { npmEnv } from '../support/package.js';
 // sources alone (no stale file in this dist/ can slip in).
 
 const root = resolve('.');
-const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { name: string; version: string; files: string[] };
+const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { name: string; version: string };
 const git = spawnSync('git', ['rev-parse', '--is-inside-work-tree'], { encoding: 'utf8' });
 const checkout = git.status === 0 && git.stdout.trim() === 'true';
 // Generous: about 30 s on an idle 2-core machine, mostly the build; a busy one stretches that.
