@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { addBenchCommand } from './bench.js';
 import { addConvertCommand } from './convert.js';
@@ -7,6 +8,11 @@ import { addGoldenCommand } from './golden.js';
 import { addTrainCommand } from './train.js';
 import { err, printableLines } from './printable.js';
 import { addUpscaleCommand } from './upscale.js';
+
+/** The installed package's version: package.json sits two folders up from both src/cli and dist/cli. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 /** Exit codes: 0 success, 1 failure of the work itself, 2 bad usage or input, 130 interrupted. */
 export async function main(argv: string[]): Promise<void> {
@@ -18,6 +24,7 @@ export async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name('resshift-ts')
     .description('ResShift x4 diffusion super-resolution on a pure-TypeScript tensor engine')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     .exitOverride()
     .showHelpAfterError()
     // usage errors quote what was typed (an unknown option, an excess argument): printed safely

@@ -1,20 +1,11 @@
+import { scopeStack as stack, trackTensor } from './scope-stack.js';
 import { Tensor } from './tensor.js';
+
+export { keep, trackTensor } from './scope-stack.js';
 
 // Scopes give deterministic release of backend memory (WASM heaps and GPU textures are
 // invisible to the garbage collector): everything created inside is disposed at the end,
 // except what the function returns or what was passed to keep().
-
-const stack: Set<Tensor>[] = [];
-
-export function trackTensor(t: Tensor): void {
-  if (stack.length) stack[stack.length - 1].add(t);
-}
-
-/** Excludes tensors from every enclosing scope: the caller now owns them. */
-export function keep<T extends Tensor>(t: T): T {
-  for (const s of stack) s.delete(t);
-  return t;
-}
 
 function collect(value: unknown, out: Set<Tensor>, depth = 0): void {
   if (value === null || typeof value !== 'object' || depth > 4) return;

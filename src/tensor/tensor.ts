@@ -2,7 +2,7 @@ import { allocTyped, type Backend, type BackendBuffer, type DType, type Shape, t
 import { getBackend, getBackendPreference } from '../backends/registry.js';
 import { registerRefBackend } from '../backends/ref/register.js';
 import { checkShape, numel, shapeStr } from './shape.js';
-import { trackTensor } from './scope.js';
+import { trackTensor } from './scope-stack.js';
 import { formatValues, nest, type NestedArray, type PrintOptions } from './format.js';
 import type { Node } from './node.js';
 
