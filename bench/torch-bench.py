@@ -122,6 +122,7 @@ CASES = {
     "conv3x3-64-fwdbwd": lambda: conv(False),
     "unet-train-b4-64": lambda: train_step(4, 64),
     "unet-train-b8-128": lambda: train_step(8, 128),
+    "unet-train-b8-256": lambda: train_step(8, 256),
     "unet-fwd-256": lambda: forward(256),
     "unet-sample-256": lambda: sample(256),
     "unet-sample-256-w32": lambda: sample(256, 32),

@@ -24,6 +24,8 @@ export interface BenchCase {
   what: string;
   /** Multiply-add work of the convolutions and matmuls (2 per MAC); null: count it on a run. */
   flop: number | null;
+  /** Runs only when named (--only): too slow on a CPU to be part of every run. */
+  onlyWhenNamed?: boolean;
   /** `scale` < 1 shrinks the workload (smoke tests, the slow ref backend). */
   setup(scale?: number): BenchBody;
 }
@@ -145,6 +147,13 @@ export const BENCH_CASES: BenchCase[] = [
   },
   { name: 'unet-train-b4-64', what: 'training step, width 64, batch 4, 64x64 crops', flop: null, setup: (scale = 1) => unetTrainStep(4, sz(64, scale)) },
   { name: 'unet-train-b8-128', what: 'training step, width 64, batch 8, 128x128 crops', flop: null, setup: (scale = 1) => unetTrainStep(8, sz(128, scale)) },
+  {
+    name: 'unet-train-b8-256',
+    what: 'training step, width 64, batch 8, 256x256 crops (the reference recipe; the GPU target)',
+    flop: null,
+    onlyWhenNamed: true,
+    setup: (scale = 1) => unetTrainStep(8, sz(256, scale)),
+  },
   { name: 'unet-fwd-256', what: 'UNet forward, width 64, batch 1, 256x256', flop: null, setup: (scale = 1) => unetForward(sz(256, scale)) },
   { name: 'unet-sample-256', what: '15-step sampling of one 256x256 tile, width 64', flop: null, setup: (scale = 1) => unetSample(sz(256, scale)) },
   {

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BENCH_CASES, countFlop } from '../../src/cli/bench-cases.js';
 import { loadTorch } from '../../src/cli/bench-engines.js';
-import { runBench } from '../../src/cli/bench-run.js';
+import { runBench, selectCases } from '../../src/cli/bench-run.js';
 import { setBackend } from '../../src/tensor/index.js';
 import { setupWasm } from './wasm-support.js';
 
@@ -54,6 +54,12 @@ describe('bench harness', () => {
     expect(await flopOf('unet-sample-256')).toBe(15 * forward);
     setBackend('ref');
   }, 60000);
+
+  it('runs the batch-8 256x256 training step only when it is named', () => {
+    expect(selectCases().map((c) => c.name)).not.toContain('unet-train-b8-256');
+    expect(selectCases().map((c) => c.name)).toContain('unet-sample-256');
+    expect(selectCases(['unet-train-b8-256']).map((c) => c.name)).toEqual(['unet-train-b8-256']);
+  });
 
   it('runs PyTorch where python3 has it, and says what to install where it does not', async () => {
     const torch = await loadTorch(1, process.cwd());
