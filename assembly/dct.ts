@@ -20,6 +20,23 @@ const S_MODE = 0, S_SRC = 1, S_A = 2, S_B = 3, S_N = 4, S_W = 5, S_LINES = 6;
   return v128.shuffle<f32>(v, v, 3, 2, 1, 0);
 }
 
+/** Rows of W values: sum = p + q, diff = p - q. */
+function sumDiff(p: usize, q: usize, sum: usize, diff: usize, W: i32): void {
+  let j = 0;
+  for (; j + 4 <= W; j += 4) {
+    const o = <usize>j << 2;
+    const a = v128.load(p + o), b = v128.load(q + o);
+    v128.store(sum + o, f32x4.add(a, b));
+    v128.store(diff + o, f32x4.sub(a, b));
+  }
+  for (; j < W; j++) {
+    const o = <usize>j << 2;
+    const a = load<f32>(p + o), b = load<f32>(q + o);
+    store<f32>(sum + o, a + b);
+    store<f32>(diff + o, a - b);
+  }
+}
+
 /**
  * Before the products. params: mode, src, a, b, n, W, lines. Along W, lines = rows of n values
  * and a chunk is DCT_ROWS of them; along H, lines = planes of n x W values, one per chunk.
@@ -68,20 +85,7 @@ export function dctSplit(chunk: i32, scratch: usize, p: usize): void {
       memory.copy(db, x + <usize>(2 * i + 1) * rowBytes, rowBytes);
       continue;
     }
-    const top = x + <usize>i * rowBytes, bot = x + <usize>(n - 1 - i) * rowBytes;
-    let j = 0;
-    for (; j + 4 <= W; j += 4) {
-      const o = <usize>j << 2;
-      const t = v128.load(top + o), u = v128.load(bot + o);
-      v128.store(da + o, f32x4.add(t, u));
-      v128.store(db + o, f32x4.sub(t, u));
-    }
-    for (; j < W; j++) {
-      const o = <usize>j << 2;
-      const t = load<f32>(top + o), u = load<f32>(bot + o);
-      store<f32>(da + o, t + u);
-      store<f32>(db + o, t - u);
-    }
+    sumDiff(x + <usize>i * rowBytes, x + <usize>(n - 1 - i) * rowBytes, da, db, W);
   }
 }
 
@@ -132,19 +136,6 @@ export function dctMerge(chunk: i32, scratch: usize, p: usize): void {
       memory.copy(y + <usize>(2 * i + 1) * rowBytes, sb, rowBytes);
       continue;
     }
-    const top = y + <usize>i * rowBytes, bot = y + <usize>(n - 1 - i) * rowBytes;
-    let j = 0;
-    for (; j + 4 <= W; j += 4) {
-      const o = <usize>j << 2;
-      const va = v128.load(sa + o), vb = v128.load(sb + o);
-      v128.store(top + o, f32x4.add(va, vb));
-      v128.store(bot + o, f32x4.sub(va, vb));
-    }
-    for (; j < W; j++) {
-      const o = <usize>j << 2;
-      const va = load<f32>(sa + o), vb = load<f32>(sb + o);
-      store<f32>(top + o, va + vb);
-      store<f32>(bot + o, va - vb);
-    }
+    sumDiff(sa, sb, y + <usize>i * rowBytes, y + <usize>(n - 1 - i) * rowBytes, W);
   }
 }
