@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -10,7 +10,7 @@ import { backward, conv2d, initWasmBackend, randNormal, Rng, scope, setBackend, 
 import { launchChromium, missingForBrowser, pageLog, skipReason } from '../support/browser.js';
 import { copyPackedFiles } from '../support/package.js';
 
-// esbuild's and Rollup's own APIs, called as an application would with no options beyond the
+// esbuild's, Rollup's and webpack's own APIs, called as an application would with no options beyond the
 // entry, the output, the platform (browser) and the format (ESM), bundle small entries that import
 // the package as installed (the files npm packs, copied into an app's node_modules): not one
 // warning. Each bundle then runs in Chromium on a cross-origin-isolated page, and its numbers
@@ -22,6 +22,7 @@ const missing = missingForBrowser([
   ['node_modules/esbuild', 'npm install (the esbuild dev dependency)'],
   ['node_modules/rollup', 'npm install (the rollup dev dependency)'],
   ['node_modules/@rollup/plugin-node-resolve', 'npm install (the @rollup/plugin-node-resolve dev dependency)'],
+  ['node_modules/webpack', 'npm install (the webpack dev dependency)'],
 ]);
 // Generous limits: each page takes seconds on an idle 2-core machine, a busy one stretches that.
 const LIMIT = 120_000;
@@ -69,7 +70,7 @@ function gradW(xShape: number[], wShape: number[], xSeed: number, wSeed: number)
 /** float32 bit patterns, so that -0 and +0 or a last-bit difference count. */
 const bits = (a: number[]) => Array.from(new Uint32Array(Float32Array.from(a).buffer));
 
-describe.skipIf(missing.length > 0)(`bundlers: esbuild and Rollup APIs for the browser, run in Chromium${skipReason(missing)}`, () => {
+describe.skipIf(missing.length > 0)(`bundlers: esbuild, Rollup and webpack APIs for the browser, run in Chromium${skipReason(missing)}`, () => {
   // inside the repository, so the package's dependencies resolve from its node_modules; the app's
   // own package.json keeps 'resshift-ts' from resolving to this checkout (a self-reference)
   const dir = resolve(`tmp/esbuild-rollup-${process.pid}`);
@@ -82,6 +83,10 @@ describe.skipIf(missing.length > 0)(`bundlers: esbuild and Rollup APIs for the b
     mkdirSync(dir, { recursive: true });
     copyPackedFiles(join(dir, 'node_modules/resshift-ts'));
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module', dependencies: { 'resshift-ts': '*' } }));
+    // the app's own tsconfig: webpack (and esbuild) look for the nearest one above an entry, and
+    // this checkout's maps '#platform' to its Node source for the type checker, which an app
+    // outside the repository never sees
+    writeFileSync(join(dir, 'tsconfig.json'), '{ "compilerOptions": {} }\n');
     copyFileSync('test/api/bundle-engine-entry.js', join(dir, 'engine.js'));
     copyFileSync('test/api/bundle-upscale-entry.js', join(dir, 'upscale.js'));
     browser = await launchChromium();
@@ -170,5 +175,29 @@ describe.skipIf(missing.length > 0)(`bundlers: esbuild and Rollup APIs for the b
     await bundle.close();
     expect(warnings).toEqual([]);
     checkEngine(await run<EngineResult>('rollup-engine', 'engine.js'));
+  }, LIMIT);
+
+  it('webpack 5: the full entry bundles without a warning, emits the worker itself and upscales as Node does', async () => {
+    const webpack = (await import('webpack')).default;
+    const out = join(dir, 'webpack-upscale');
+    // what an application writes: entry, output and mode; webpack finds the worker through
+    // new Worker(new URL(...)) and reads the package's browser conditions by itself
+    const stats = await new Promise<import('webpack').Stats>((done, fail) => {
+      webpack({ mode: 'production', context: dir, entry: './upscale.js', output: { path: out, filename: 'upscale.js' } }, (e, st) => (e || !st ? fail(e) : done(st)));
+    });
+    const info = stats.toJson({ all: false, errors: true, warnings: true, moduleTrace: true, errorDetails: true });
+    expect(info.errors?.map((m) => `${m.message} (${(m.moduleTrace ?? []).map((t) => t.originName).join(' <- ')})`) ?? []).toEqual([]);
+    // webpack's one performance hint is about the model file it emitted (1.6 MB against its 244 KiB
+    // advice for web assets): true, and the point; anything else is a problem with the package
+    const warnings = (info.warnings ?? []).map((m) => m.message).filter((m) => !/^asset size limit:[^]*Assets: \s*\S+\.safetensors \([\d.]+ MiB\)$/.test(m.trim()));
+    expect(warnings).toEqual([]);
+    expect(readdirSync(out).filter((f) => f.endsWith('.safetensors'))).toHaveLength(1);
+    copyFileSync('models/resshift-default.safetensors', join(out, 'model.safetensors'));
+    const r = await run<UpscaleResult>('webpack-upscale', 'upscale.js');
+    expect([r.worker.runsIn, r.page.runsIn]).toEqual(['worker', 'thread']);
+    for (const u of [r.worker, r.page]) {
+      expect(Uint8Array.from(u.wasm)).toEqual(expected.upscaleWasm);
+      expect(Uint8Array.from(u.ref)).toEqual(expected.upscaleRef);
+    }
   }, LIMIT);
 });
