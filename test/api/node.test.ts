@@ -62,6 +62,6 @@ describe.skipIf(!built)('resshift-ts/node (compared with the built CLI; needs np
     expect(r.written).toEqual([join(out, 'im0_compare.png'), join(out, 'im1_compare.png')]);
     expect(r.written.every((p) => existsSync(p))).toBe(true);
     mkdirSync(join(tmp, 'empty'));
-    await expect(evaluateFolder(await loadModel({ path: ck }), join(tmp, 'empty'))).rejects.toThrow(/no PNG or JPEG images/);
+    await expect(evaluateFolder(await loadModel({ path: ck }), join(tmp, 'empty'))).rejects.toThrow(/no PNG, JPEG or WebP images/);
   });
 });
