@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { readImageFile } from '../../src/image/files.js';
-import { built, cli, GOLDEN, removeDir, tempDir, writeOverflowingCheckpoint, writeTinyCheckpoint } from './sr-support.js';
+import { built, cli, event, GOLDEN, removeDir, tempDir, writeOverflowingCheckpoint, writeTinyCheckpoint } from './sr-support.js';
 
 const tmp = tempDir('resshift-eval-');
 afterAll(() => removeDir(tmp));
@@ -26,7 +26,7 @@ describe.skipIf(!built)('resshift-ts eval (needs `npm run build`; skipped when d
     const out = join(tmp, 'cmp');
     const json = cli(['eval', '--data', data, '--checkpoint', ck, '--steps', '3', '--json', '--out', out]);
     expect(json.code, json.err).toBe(0);
-    const rep = JSON.parse(json.out);
+    const rep = event(json.out, 'done');
     expect(rep.images.map((m: { name: string }) => m.name)).toEqual(['hr.png', 'y0.png']);
     expect(Math.abs(rep.images[0].bicubic.psnr - golden.psnr_rgb)).toBeLessThan(1e-6);
     expect(Math.abs(rep.images[0].bicubic.ssim - golden.ssim_rgb)).toBeLessThan(1e-5);
@@ -66,7 +66,7 @@ describe.skipIf(!built)('resshift-ts eval (needs `npm run build`; skipped when d
     const out = join(tmp, 'twin-panels');
     const r = cli(['eval', '--data', twins, '--checkpoint', ck, '--steps', '2', '--json', '--out', out]);
     expect(r.code, r.err).toBe(0);
-    expect(JSON.parse(r.out).comparisons).toEqual([join(out, 'a_jpg_compare.png'), join(out, 'a_png_compare.png')]);
+    expect(event(r.out, 'done').comparisons).toEqual([join(out, 'a_jpg_compare.png'), join(out, 'a_png_compare.png')]);
     expect(readdirSync(out).sort()).toEqual(['a_jpg_compare.png', 'a_png_compare.png']);
 
     for (const [dir, pattern] of [
