@@ -180,7 +180,7 @@ export const BENCH_HEADER =
   'name                backend   thr  median ms       min-max ms GFLOP/s   vs ref  vs tfjs  vs ort';
 
 export function printReport(r: BenchReport, log: (s: string) => void): void {
-  log(`\n${r.cpu.model}, ${r.cpu.cores} cores, ${r.runtime}; load average ${r.loadBefore.map((v) => v.toFixed(2)).join(' ')} before, ${r.loadAfter.map((v) => v.toFixed(2)).join(' ')} after`);
+  log(`${r.cpu.model}, ${r.cpu.cores} cores, ${r.runtime}; load average ${r.loadBefore.map((v) => v.toFixed(2)).join(' ')} before, ${r.loadAfter.map((v) => v.toFixed(2)).join(' ')} after`);
   log('ratios: how many times faster our row is than ref, tfjs-wasm and onnxruntime-web on the same case\n');
   log(BENCH_HEADER);
   for (const row of r.results) log(fmt(row));

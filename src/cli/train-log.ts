@@ -6,6 +6,16 @@ import { progressBar, type Progress } from './progress.js';
 // otherwise a progress bar on stderr (terminals only) and a line per epoch, evaluation and
 // checkpoint on stdout.
 
+/** `s` as one shell word: bare when it is plain, else single-quoted. */
+export function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command that upscales with checkpoint `path` (printed at the end of a run). */
+export function upscaleCommand(path: string): string {
+  return `resshift-ts upscale IMAGE --checkpoint ${shellWord(path)}`;
+}
+
 const num = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v);
 
 export class TrainLog {
@@ -63,7 +73,7 @@ export class TrainLog {
         return;
       }
       case 'checkpoint':
-        this.line('checkpoint', `saved ${e.path}`, { path: e.path, epoch: e.epoch, step: e.step });
+        this.line('checkpoint', `saved ${e.path}${e.removed.length ? ` (deleted ${e.removed.length} older checkpoint pair${e.removed.length > 1 ? 's' : ''}, --keep-last)` : ''}`, { path: e.path, epoch: e.epoch, step: e.step, removed: e.removed });
         return;
     }
   }
@@ -79,7 +89,11 @@ export class TrainLog {
     const sps = this.secondsPerStep;
     const rate = sps === null ? '' : `, ${sps.toFixed(3)} s/step`;
     const fields = { status: r.status, epoch: r.epoch, step: r.step, checkpoint: r.checkpoint, secondsPerStep: sps, ...(r.message ? { message: r.message } : {}) };
-    if (r.status === 'done') this.line('done', `done: ${r.step} steps, ${r.epoch} epochs complete${rate}; checkpoint ${r.checkpoint ?? '(none)'}`, fields);
+    if (r.status === 'done') {
+      // the last line says how to use what was trained: upscale runs the bundled model unless told
+      const use = r.checkpoint ? upscaleCommand(r.checkpoint) : null;
+      this.line('done', `done: ${r.step} steps, ${r.epoch} epochs complete${rate}; checkpoint ${r.checkpoint ?? '(none)'}${use ? `; upscale with it: ${use}` : ''}`, { ...fields, upscaleCommand: use });
+    }
     else if (r.status === 'interrupted') this.line('interrupted', `interrupted at step ${r.step}; saved ${r.checkpoint}; run the same command to resume`, fields);
     else {
       if (this.json) this.line('diverged', '', fields);
