@@ -2,9 +2,9 @@ import type { TrainEvent, TrainResult } from '../resshift/trainer.js';
 import { err, jsonPrintable, out } from './printable.js';
 import { progressBar, type Progress } from './progress.js';
 
-// Output of `train`: with --json one JSON object per line on stdout (every step included),
-// otherwise a progress bar on stderr (terminals only) and a line per epoch, evaluation and
-// checkpoint on stdout.
+// Output of `train`: with --json one JSON object per line on stdout (every step included, and
+// paced progress events), otherwise progress on stderr (a bar on a terminal, plain lines in a
+// log) and a line per epoch, evaluation and checkpoint on stdout.
 
 /** `s` as one shell word: bare when it is plain, else single-quoted. */
 export function shellWord(s: string): string {
@@ -46,7 +46,8 @@ export class TrainLog {
   startBar(startStep: number, target: number): void {
     this.startStep = startStep;
     this.target = target;
-    this.bar = progressBar(Math.max(0, target - startStep), 'steps', { quiet: this.json, label: 'train' });
+    // with --json, paced `progress` events (rate, ETA) beside the per-step events
+    this.bar = progressBar(Math.max(0, target - startStep), 'steps', { json: this.json, label: 'train', command: 'train' });
   }
 
   event(e: TrainEvent): void {
@@ -55,7 +56,8 @@ export class TrainLog {
         this.steps++;
         this.stepSeconds += e.seconds;
         if (this.json) this.line('step', '', { ...e, type: undefined });
-        this.bar?.update(e.step - this.startStep, { step: `${e.step}/${this.target}`, loss: e.loss.toFixed(4), lr: e.lr.toExponential(2) });
+        // an epoch's last step is a milestone: a progress line even between the periodic ones
+        this.bar?.update(e.step - this.startStep, { step: `${e.step}/${this.target}`, loss: e.loss.toFixed(4), lr: e.lr.toExponential(2) }, e.stepInEpoch === e.stepsPerEpoch);
         return;
       case 'epoch':
         this.line('epoch', `epoch ${e.epoch}  loss ${e.loss.toFixed(6)}  lr ${e.lr.toExponential(3)}  ${e.seconds.toFixed(1)} s`, { ...e, type: undefined });

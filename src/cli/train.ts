@@ -136,7 +136,7 @@ async function loadSets(o: TrainOptions, c: TrainConfig, log: TrainLog): Promise
   const cacheMb = o.cacheMb !== undefined ? nonNegativeInt('cache-mb', o.cacheMb) : defaultCacheMb();
   const load = async (dir: string, what: string, centreOnly: boolean) => {
     let bar: Progress | null = null;
-    const onProgress = (done: number, total: number) => (bar ??= progressBar(total, 'images', { quiet: o.json, label: `decode ${what}` })).update(done);
+    const onProgress = (done: number, total: number) => (bar ??= progressBar(total, 'images', { json: o.json, label: `decode ${what}`, command: 'train' })).update(done);
     try {
       return await ImageSet.load(dir, { crop: c.crop, cacheBytes: centreOnly ? Infinity : cacheMb * MB, centreOnly, onWarning: (m) => log.warn(m), onProgress });
     } finally {

@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { readImageFile } from '../../src/image/files.js';
-import { built, cli, event, GOLDEN, removeDir, tempDir, writeOverflowingCheckpoint, writeTinyCheckpoint } from './sr-support.js';
+import { built, cli, event, events, GOLDEN, removeDir, tempDir, writeOverflowingCheckpoint, writeTinyCheckpoint } from './sr-support.js';
 
 const tmp = tempDir('resshift-eval-');
 afterAll(() => removeDir(tmp));
@@ -35,6 +35,18 @@ describe.skipIf(!built)('resshift-ts eval (needs `npm run build`; skipped when d
     expect(rep.comparisons).toEqual([join(out, 'hr_compare.png'), join(out, 'y0_compare.png')]);
     const panel = (await readImageFile(rep.comparisons[0])).image;
     expect(panel.width).toBe(3 * 64 + 2 * 4);
+    // progress: plain lines on stderr without a terminal, events with --json; each scored image is one
+    expect(text.err).toMatch(/^eval: \d+\/\d+ tile-steps \(\d+%\), [\d.]+ tile-steps\/s, elapsed \d+s, ETA \S+ image 1\/2 scored$/m);
+    expect(text.err).toMatch(/^eval: (\d+)\/\1 tile-steps \(100%\), .* image 2\/2 scored$/m);
+    const ev = events(json.out);
+    expect(ev[0]).toMatchObject({ event: 'start', command: 'eval', images: 2, model: { path: ck, source: 'checkpoint' } });
+    expect(ev.filter((e) => e.event === 'progress' && /scored/.test(e.image)).map((e) => e.image)).toEqual(['1/2 scored', '2/2 scored']);
+  });
+
+  test('--json errors are JSON events; exit 2', () => {
+    const r = cli(['eval', '--data', join(tmp, 'no-such-folder'), '--checkpoint', ck, '--json']);
+    expect(r.code).toBe(2);
+    expect(events(r.out)).toEqual([{ event: 'error', command: 'eval', message: `${join(tmp, 'no-such-folder')}: no such folder`, exitCode: 2 }]);
   });
 
   test('a missing folder, a corrupt image or an unusable --out: exit 2 with one line', () => {

@@ -43,6 +43,10 @@ describe.skipIf(!built)('train and bench, every day (needs `npm run build`)', ()
     expect(r.code, r.err).toBe(0);
     expect(readdirSync(out).sort()).toEqual(['my-model.safetensors', 'notes.txt', ...pair(3), ...pair(4)]);
     expect(r.out).toMatch(/saved .*resshift_epoch_3\.safetensors \(deleted 1 older checkpoint pair, --keep-last\)/);
+    // stderr is a pipe: plain progress lines, one at least at each epoch's end
+    const progress = r.err.split('\n').filter((l) => l.startsWith('train: '));
+    expect(progress.length).toBeGreaterThanOrEqual(4);
+    expect(progress.at(-1)).toMatch(/^train: 8\/8 steps \(100%\), [\d.]+ steps\/s, elapsed \d+s, ETA 0s step 8\/8 loss [\d.]+ lr \S+$/);
     const last = r.out.trim().split('\n').at(-1)!;
     const ck = join(out, 'resshift_epoch_4.safetensors');
     expect(last).toMatch(new RegExp(`; upscale with it: resshift-ts upscale IMAGE --checkpoint ${ck.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
@@ -58,8 +62,15 @@ describe.skipIf(!built)('train and bench, every day (needs `npm run build`)', ()
     expect(r.code, r.err).toBe(0);
     expect(readdirSync(out).sort()).toEqual([...pair(3), ...pair(4), ...pair(5)]);
     const all = join(tmp, 'ck-all');
-    expect(run(['train', '--data', data, '--out', all, ...tiny, '--epochs', '4', '--save-every', '1', '--keep-last', '0']).code).toBe(0);
+    const j = run(['train', '--data', data, '--out', all, ...tiny, '--epochs', '4', '--save-every', '1', '--keep-last', '0', '--json']);
+    expect(j.code, j.err).toBe(0);
     expect(readdirSync(all).filter((n) => !n.includes('optim'))).toHaveLength(4);
+    // --json: paced progress events with rate and ETA; the done event carries the upscale command
+    const events = j.out.trim().split('\n').map((l) => JSON.parse(l));
+    const steps = events.filter((e) => e.event === 'progress' && e.unit === 'steps');
+    expect(steps.length).toBeGreaterThanOrEqual(4);
+    expect(steps.at(-1)).toMatchObject({ command: 'train', done: 8, total: 8, etaSeconds: 0 });
+    expect(events.at(-1)).toMatchObject({ event: 'done', upscaleCommand: `resshift-ts upscale IMAGE --checkpoint ${join(all, 'resshift_epoch_4.safetensors')}` });
     const bad = run(['train', '--data', data, '--out', join(tmp, 'ck-bad'), '--keep-last', '-1']);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--keep-last must be a non-negative integer, got -1/);
