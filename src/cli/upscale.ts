@@ -95,7 +95,9 @@ async function planJobs(args: string[], f: UpscaleFlags): Promise<{ jobs: Job[];
   const asked = formatOption(f.format);
   let jobs: Job[];
   let format: OutputFormat;
-  if (!batch) {
+  // `-o out/` (an existing folder, or a name ending in a slash) takes the output under its own name
+  const outputIsFolder = f.output !== undefined && (/[\\/]$/.test(f.output) || (await stat(f.output).then((st) => st.isDirectory(), () => false)));
+  if (!batch && !outputIsFolder) {
     const named = f.output === undefined ? undefined : formatOfName(f.output);
     if (f.output !== undefined && !named && !asked) throw new InputError(`${f.output}: unknown image format; name the output .png, .jpg, .jpeg or .webp, or give --format`);
     if (named && asked && named !== asked) throw new InputError(`--format ${asked} contradicts the output name ${f.output}`);
@@ -107,6 +109,7 @@ async function planJobs(args: string[], f: UpscaleFlags): Promise<{ jobs: Job[];
     if (o !== undefined) {
       const st = await stat(o).catch(() => null);
       if (st && !st.isDirectory()) throw new InputError(`${o}: is a file; with several inputs or a folder, -o names a folder`);
+      if (!st && formatOfName(o) && !/[\\/]$/.test(o)) throw new InputError(`${o}: with several inputs or a folder, -o names a folder, and this looks like an image file name; give a folder (end it with / to use this name)`);
       for (const folder of new Set(files.map((x) => x.folder).filter((x) => x !== undefined))) {
         if (await sameFile(o, folder)) throw new InputError(`${o}: is the input folder ${folder}; outputs there would be upscaled again by the next run of it; choose another -o`);
       }

@@ -124,10 +124,22 @@ describe.skipIf(!built)('resshift-ts upscale, every day (needs `npm run build`)'
       expect(r.err).toMatch(msg);
     };
     refuse([LR, file, '-o', file], /afile\.png: is a file; with several inputs or a folder, -o names a folder/);
+    refuse([LR, file, '-o', join(tmp, 'new.jpg')], /new\.jpg: with several inputs or a folder, -o names a folder, and this looks like an image file name/);
+    expect(existsSync(join(tmp, 'new.jpg'))).toBe(false);
     refuse([a, '-o', a], /is the input folder .*clash/);
     refuse([a, '-o', join(tmp, 'clash-out')], /c\.(png|jpg) and .*c\.(png|jpg) would both be written to .*c_x4\.png/);
     expect(existsSync(join(tmp, 'clash-out'))).toBe(false);
     expect(readFileSync(file)).toEqual(readFileSync(LR));
+  });
+
+  test('one input with -o an existing folder or a name ending in a slash: the output goes inside under its own name', async () => {
+    const dir = join(tmp, 'into');
+    mkdirSync(dir);
+    expect(cli(['upscale', LR, '-o', dir, ...fast]).code).toBe(0);
+    expect(readdirSync(dir)).toEqual(['lr_16x16_x4.png']);
+    const fresh = join(tmp, 'fresh');
+    expect(cli(['upscale', LR, '-o', `${fresh}/`, '--format', 'webp', ...fast]).code).toBe(0);
+    expect(readdirSync(fresh)).toEqual(['lr_16x16_x4.webp']);
   });
 
   test('--model latest: the newest usable checkpoint in --checkpoints, named with its step in the output', () => {
