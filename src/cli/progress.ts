@@ -37,8 +37,9 @@ export interface ProgressOptions {
   label?: string;
   /** What the events carry as `command` (default: the label). */
   command?: string;
-  /** For tests: whether stderr is a terminal, the clock (ms) and the sinks. */
+  /** For tests: whether stderr is a terminal, the bar's stream, the clock (ms) and the sinks. */
   tty?: boolean;
+  stream?: NodeJS.WritableStream;
   now?: () => number;
   writeErr?: (s: string) => void;
   writeOut?: (s: string) => void;
@@ -56,7 +57,7 @@ export function progressBar(total: number, unit: string, opts: ProgressOptions =
   const start = now();
   const elapsed = () => (now() - start) / 1000;
   const tty = opts.tty ?? (process.stderr.isTTY === true);
-  if (!opts.json && tty) return terminalBar(total, unit, opts.label, elapsed);
+  if (!opts.json && tty) return terminalBar(total, unit, opts.label, elapsed, opts.stream ?? process.stderr);
   const writeErr = opts.writeErr ?? ((s: string) => process.stderr.write(s));
   const writeOut = opts.writeOut ?? ((s: string) => process.stdout.write(s));
   let last = -Infinity;
@@ -81,23 +82,24 @@ export function progressBar(total: number, unit: string, opts: ProgressOptions =
 
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
-function terminalBar(total: number, unit: string, label: string | undefined, elapsed: () => number): Progress {
+function terminalBar(total: number, unit: string, label: string | undefined, elapsed: () => number, stream: NodeJS.WritableStream): Progress {
   const bar = new cliProgress.SingleBar(
     {
-      stream: process.stderr,
-      format: `${label ? `${label} ` : ''}[{bar}] {value}/{total} ${unit} | {rate} ${unit}/s | ETA {eta} {info}`,
+      stream,
+      format: `${label ? `${label} ` : ''}[{bar}] {value}/{total} ${unit} | {rate} ${unit}/s | ETA {etaText} {info}`,
       hideCursor: true,
       clearOnComplete: false,
     },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(total, 0, { rate: '0.00', eta: '?', info: '' });
+  // not `eta`: cli-progress fills that token itself, with its own rounding ("1m60s")
+  bar.start(total, 0, { rate: '0.00', etaText: '?', info: '' });
   return {
     update(done, fields = {}) {
       const t = elapsed();
       const { rate, eta } = rateAndEta(done, total, t);
       const info = printable(Object.entries(fields).map(([k, v]) => `${k} ${v}`).join(' '));
-      bar.update(done, { rate: rate.toFixed(2), eta: Number.isFinite(eta) ? formatDuration(eta) : '?', info });
+      bar.update(done, { rate: rate.toFixed(2), etaText: Number.isFinite(eta) ? formatDuration(eta) : '?', info });
     },
     stop() {
       bar.stop();

@@ -168,7 +168,7 @@ function checkFits(input: string, lr: Rgb8Image, s: SamplingSetup, format: Outpu
 }
 
 /** One image: x4 and written. PNG streams row by row; JPEG and WebP gather the RGBA image first. */
-async function upscaleOne(job: Job, lr: Rgb8Image, s: SamplingSetup, o: { format: OutputFormat; quality: number; json: boolean; label: string }): Promise<{ seconds: number; tiles: number }> {
+async function upscaleOne(job: Job, lr: Rgb8Image, s: SamplingSetup, o: { format: OutputFormat; quality: number; json: boolean; label: string; batch: boolean }): Promise<{ seconds: number; tiles: number }> {
   const [W, H] = [lr.width * SCALE, lr.height * SCALE];
   const tiles = planTiles(H, W, s).tiles.length;
   const bar = progressBar(tiles * s.steps, 'tile-steps', { json: o.json, label: o.label, command: 'upscale' });
@@ -184,7 +184,8 @@ async function upscaleOne(job: Job, lr: Rgb8Image, s: SamplingSetup, o: { format
   try {
     const onProgress = (done: number) => {
       const tile = Math.min(tiles, Math.floor((done - 1) / s.steps) + 1);
-      bar.update(done, { input: job.input, tile: `${tile}/${tiles}` }, done % s.steps === 0);
+      // the input is named in events and in a batch; one image's bar needs only the tile
+      bar.update(done, o.json || o.batch ? { input: job.input, tile: `${tile}/${tiles}` } : { tile: `${tile}/${tiles}` }, done % s.steps === 0);
     };
     if (o.format === 'png') {
       png = await PngFileWriter.create(job.output, W, H);
@@ -249,7 +250,7 @@ async function upscale(args: string[], f: UpscaleFlags): Promise<void> {
       const label = batch ? `upscale ${i + 1}/${jobs.length}` : 'upscale';
       let r: { seconds: number; tiles: number };
       try {
-        r = await upscaleOne(job, lr, s, { format, quality, json, label });
+        r = await upscaleOne(job, lr, s, { format, quality, json, label, batch });
       } catch (e) {
         if (!batch) throw e;
         // the model or the machine failed: the images after it would fail the same way

@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { formatDuration, PLAIN_INTERVAL_S, progressBar, rateAndEta } from '../../src/cli/progress.js';
 
@@ -56,5 +57,19 @@ describe('progress when stderr is not a terminal', () => {
     const events = out.map((l) => JSON.parse(l));
     expect(events.map((e) => e.done)).toEqual([1, 25, 40]);
     expect(events[1]).toEqual({ event: 'progress', command: 'upscale', done: 25, total: 100, unit: 'tile-steps', elapsedSeconds: 3, rate: 8.333, etaSeconds: 9, tile: '1/4' });
+  });
+});
+
+describe('progress on a terminal', () => {
+  it('the bar shows our ETA: 2m00s where cli-progress showed "1m60s"', () => {
+    let written = '';
+    const stream = Object.assign(new Writable({ write(c: Buffer, _e: string, cb: () => void) { written += c.toString(); cb(); } }), { isTTY: true, columns: 200 });
+    let t = 0;
+    const bar = progressBar(1000, 'tile-steps', { tty: true, label: 'upscale', stream, now: () => t });
+    t = 119_600;
+    bar.update(500); // 500 done in 119.6 s: 500 to go at that rate take 119.6 s
+    bar.stop();
+    expect(written).toMatch(/upscale \[.*\] 500\/1000 tile-steps \| 4\.18 tile-steps\/s \| ETA 2m00s/);
+    expect(written).not.toMatch(/1m60s/);
   });
 });
