@@ -33,14 +33,14 @@ export function addSamplingOptions(cmd: Command): Command {
   return cmd
     .option('--checkpoint <file>', 'model checkpoint (.safetensors); default: the bundled model, else the newest in ./checkpoints')
     .option('--model <which>', 'latest: the newest usable checkpoint `train` wrote in --checkpoints; bundled: the model shipped in the package')
-    .option('--checkpoints <dir>', 'the folder --model latest looks in', CHECKPOINT_DIR)
+    .addOption(withDefault('--checkpoints <dir>', 'the folder --model latest looks in', CHECKPOINT_DIR))
     .option('--steps <n>', 'reverse diffusion steps, 2..T; fewer than T respace the process over evenly spread timesteps, T and 1 always included (default: T, all)')
     .addOption(withDefault('--tile <px>', `tile side in output pixels, a multiple of 8 up to ${MAX_TILE}; memory grows with it, not with the image`, DEFAULT_TILE))
     .addOption(withDefault('--overlap <px>', 'pixels neighbouring tiles share and blend over', DEFAULT_OVERLAP))
     .addOption(withDefault('--seed <n>', 'noise seed; the same seed gives the same output on the same backend', 0))
     .addOption(withDefault('--backend <name>', 'auto (wasm when it starts, else ref), wasm or ref', 'auto'))
     .option('--threads <n>', 'worker threads for the wasm backend, at most twice the cores (default: all cores)')
-    .option('--json', 'print one JSON object instead of text; no progress bar');
+    .option('--json', 'JSON events on stdout, one object a line: start, progress, written (upscale), done, and error on failure');
 }
 
 export interface SamplingSetup extends LoadedModel {
