@@ -263,7 +263,7 @@ export function addTrainCommand(program: Command): void {
       } catch (e) {
         if (!INPUT_ERRORS.some((k) => e instanceof k)) throw e;
         const msg = (e as Error).message;
-        if (o.json) log.line('error', '', { message: msg, exitCode: 2 });
+        if (o.json) log.line('error', '', { command: 'train', message: msg, exitCode: 2 });
         err(`resshift-ts train: ${msg}`);
         process.exitCode = 2;
       }

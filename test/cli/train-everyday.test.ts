@@ -25,6 +25,9 @@ describe.skipIf(!built)('train and bench, every day (needs `npm run build`)', ()
       const r = run(['train', '--data', join(cwd, 'nope')], cwd);
       expect(r.code, r.err).toBe(2);
       expect(r.err).toMatch(/^resshift-ts train: .*nope: no such folder$/m);
+      const j = run(['train', '--data', join(cwd, 'nope'), '--json'], cwd);
+      expect(j.code).toBe(2);
+      expect(j.out.trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ event: 'error', command: 'train', message: `${join(cwd, 'nope')}: no such folder`, exitCode: 2 }]);
       const empty = join(cwd, 'empty');
       mkdirSync(empty);
       expect(run(['train', '--data', empty], cwd).code).toBe(2);
