@@ -16,7 +16,8 @@ import { BENCH_HEADER, printReport, runBench } from '../src/cli/bench-run.js';
 async function main(): Promise<void> {
   const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
   const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  console.log(BENCH_HEADER);
+  // rows on stderr as they finish; the table once on stdout at the end
+  console.error(BENCH_HEADER);
   const report = await runBench({
     only,
     backends: ['ref', 'wasm'],
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
     scale: 1,
     iterations: 5,
     root,
-    log: (s) => console.log(s),
+    log: (s) => console.error(s),
   });
   printReport(report, (s) => console.log(s));
   const dir = join(root, 'bench/results');

@@ -199,7 +199,7 @@ export const BENCH_HEADER =
   'name                backend   thr  median ms       min-max ms GFLOP/s   vs ref  vs tfjs  vs ort  vs torch';
 
 export function printReport(r: BenchReport, log: (s: string) => void): void {
-  log(`\n${r.cpu.model}, ${r.cpu.cores} cores, ${r.runtime}; load average ${r.loadBefore.map((v) => v.toFixed(2)).join(' ')} before, ${r.loadAfter.map((v) => v.toFixed(2)).join(' ')} after`);
+  log(`${r.cpu.model}, ${r.cpu.cores} cores, ${r.runtime}; load average ${r.loadBefore.map((v) => v.toFixed(2)).join(' ')} before, ${r.loadAfter.map((v) => v.toFixed(2)).join(' ')} after`);
   for (const [name, detail] of Object.entries(r.engines)) if (detail) log(`${name}: ${detail}`);
   log('ratios: how many times faster our row is than ref, tfjs-wasm, onnxruntime-web and PyTorch on the same case (below 1: slower)\n');
   log(BENCH_HEADER);

@@ -33,8 +33,10 @@ export function addBenchCommand(program: Command): void {
         const threads = threadsOption(opts.threads, availableParallelism())!;
         // loaded here: the harness pulls in the benchmark workloads and optional engines
         const { BENCH_HEADER, printReport, runBench } = await import('./bench-run.js');
-        const log = opts.json ? () => {} : (s: string) => console.log(s);
-        log(BENCH_HEADER);
+        // rows are shown on stderr as they finish; stdout gets the finished table once, so a
+        // redirected or piped stdout holds one table (it held the rows twice before)
+        const progress = opts.json ? () => {} : (s: string) => console.error(s);
+        progress(BENCH_HEADER);
         const report = await runBench({
           only: opts.only,
           backends: opts.backend === 'all' ? ['ref', 'wasm'] : [opts.backend],
@@ -44,10 +46,10 @@ export function addBenchCommand(program: Command): void {
           scale,
           iterations: positiveInt('iterations', opts.iterations),
           root: process.cwd(),
-          log,
+          log: progress,
         });
         if (opts.json) console.log(JSON.stringify(report, null, 2));
-        else printReport(report, log);
+        else printReport(report, (s) => console.log(s));
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
         err(`resshift-ts: ${e.message}`);

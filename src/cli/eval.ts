@@ -8,7 +8,8 @@ import { evaluateModel, MIN_HR_SIDE, prepareHr, type EvaluateResult, type Metric
 import { tileSteps } from '../resshift/upscale.js';
 import { writeFileAtomic } from '../node/files.js';
 import { InputError, positiveInt } from './common.js';
-import { checkOutputFile, prepareOutputDir, runCommand, toJson } from './outputs.js';
+import { checkOutputFile, emitEvent, prepareOutputDir, runCommand } from './outputs.js';
+import { describeModel } from './model-source.js';
 import { panelNames } from './panel-names.js';
 import { err, out, printable } from './printable.js';
 import { progressBar } from './progress.js';
@@ -86,7 +87,13 @@ async function evaluate(f: EvalFlags): Promise<void> {
   }
   const s = await setUpSampling(f);
   const total = images.reduce((n, { image }) => n + tileSteps(image.height, image.width, { tile, overlap, schedule: s.schedule, steps: s.steps }), 0);
-  const bar = progressBar(total, 'tile-steps', { quiet: f.json, label: 'eval' });
+  if (f.json) emitEvent('start', { command: 'eval', images: images.length, model: { path: s.path, source: s.source, epoch: s.trained?.epoch ?? null, step: s.trained?.step ?? null }, backend: s.backend, steps: s.steps, tile, overlap, seed: s.seed, totalTileSteps: total });
+  for (const n of s.notes ?? []) {
+    if (f.json) emitEvent('note', { command: 'eval', message: n });
+    else err(`resshift-ts eval: note: ${n}`);
+  }
+  const bar = progressBar(total, 'tile-steps', { json: f.json, label: 'eval', command: 'eval' });
+  let done = 0;
   const start = performance.now();
   let r: EvaluateResult;
   let current = '';
@@ -94,8 +101,12 @@ async function evaluate(f: EvalFlags): Promise<void> {
     r = await evaluateModel(s.model, images, {
       ...s,
       comparisons: f.out !== undefined,
-      onProgress: (done) => bar.update(done, { image: current }),
-      onImage: (_m, i, n) => (current = i + 1 < n ? `${i + 2}/${n}` : ''),
+      onProgress: (d) => bar.update((done = d), { image: current }),
+      onImage: (_m, i, n) => {
+        // an image scored: a progress line even between the periodic ones
+        bar.update(done, { image: `${i + 1}/${n} scored` }, true);
+        current = i + 1 < n ? `${i + 2}/${n}` : '';
+      },
     });
   } finally {
     bar.stop();
@@ -108,14 +119,15 @@ async function evaluate(f: EvalFlags): Promise<void> {
     written.push(panels[i]);
   }
   if (f.json) {
-    console.log(toJson({
+    emitEvent('done', {
+      command: 'eval',
       data: f.data, checkpoint: s.path, model: s.source, backend: s.backend, crop: crop ?? null, textured: textured ?? null, tile, overlap, steps: s.steps, seed: s.seed,
       seconds, images: r.images, mean: r.mean, comparisons: written,
-    }));
+    });
     return;
   }
   for (const line of table(r)) out(line);
-  out(`${r.images.length} image${r.images.length > 1 ? 's' : ''}${crop ? (textured ? ` (the ${textured} most textured ${crop}x${crop} tiles of each photograph)` : ` (centre ${crop}x${crop} crops)`) : ''}, ${s.steps} steps, seed ${s.seed}, ${seconds.toFixed(1)} s on ${s.backend}, model ${s.path}`);
+  out(`${r.images.length} image${r.images.length > 1 ? 's' : ''}${crop ? (textured ? ` (the ${textured} most textured ${crop}x${crop} tiles of each photograph)` : ` (centre ${crop}x${crop} crops)`) : ''}, ${s.steps} steps, seed ${s.seed}, ${seconds.toFixed(1)} s on ${s.backend}, model ${describeModel(s)}`);
   if (written.length) out(`comparisons (bicubic | SR | HR) in ${f.out}`);
 }
 
@@ -130,5 +142,5 @@ export function addEvalCommand(program: Command): void {
     .option('--out <dir>', 'write a bicubic | SR | HR comparison PNG per image here');
   addSamplingOptions(cmd)
     .addHelpText('after', '\nSR is quantised to 8 bits before scoring, as the PNG `upscale` writes.\nExit status: 0 done, 1 failure, 2 bad input (image, folder, checkpoint or option).')
-    .action((f: EvalFlags) => runCommand('eval', () => evaluate(f)));
+    .action((f: EvalFlags) => runCommand('eval', () => evaluate(f), { json: f.json }));
 }

@@ -6,6 +6,7 @@ import { addEvalCommand } from './eval.js';
 import { addExportOnnxCommand } from './export-onnx.js';
 import { addGoldenCommand } from './golden.js';
 import { addTrainCommand } from './train.js';
+import { emitEvent } from './outputs.js';
 import { err, printableLines } from './printable.js';
 import { addUpscaleCommand } from './upscale.js';
 
@@ -39,13 +40,18 @@ export async function main(argv: string[]): Promise<void> {
   addBenchCommand(program);
   addConvertCommand(program);
   addExportOnnxCommand(program);
+  // --json asks for JSON on stdout, errors included (the usage text still goes to stderr)
+  const json = argv.slice(2).includes('--json');
+  const command = argv.slice(2).find((a) => !a.startsWith('-')) ?? '';
   try {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
       process.exitCode = e.exitCode === 0 ? 0 : 2;
+      if (json && e.exitCode !== 0) emitEvent('error', { command, message: e.message.replace(/^error: /, ''), exitCode: 2 });
       return;
     }
+    if (json) emitEvent('error', { command, message: e instanceof Error ? e.message : String(e), exitCode: 1 });
     // a failure no command anticipated: still one line, and its text may quote a file name
     err(`resshift-ts: ${e instanceof Error ? e.message : String(e)}`);
     process.exitCode = 1;

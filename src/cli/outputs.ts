@@ -187,13 +187,30 @@ export function toJson(value: unknown): string {
   return jsonPrintable(JSON.stringify(value, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 1));
 }
 
-/** Runs a command's work: InputError exits 2, anything else 1, each as one line on stderr. */
-export async function runCommand(name: string, work: () => Promise<void>): Promise<void> {
+const finiteOrNull = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+
+/**
+ * One --json event: a JSON object on one line of stdout, `event` first. upscale and eval write
+ * `start`, `progress`, `written` (upscale, per image), `failed` (upscale, per image), `done`
+ * and `error`; see README "Output for scripts".
+ */
+export function emitEvent(event: string, fields: Record<string, unknown> = {}): void {
+  process.stdout.write(`${jsonPrintable(JSON.stringify({ event, ...fields }, finiteOrNull))}\n`);
+}
+
+/**
+ * Runs a command's work: InputError exits 2, anything else 1, each as one line on stderr (and,
+ * with --json, as an `error` event on stdout too).
+ */
+export async function runCommand(name: string, work: () => Promise<void>, opts: { json?: boolean } = {}): Promise<void> {
   try {
     await work();
   } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    const exitCode = e instanceof InputError ? 2 : 1;
+    if (opts.json) emitEvent('error', { command: name, message, exitCode });
     // one line whatever the message holds: a file name's line breaks show as \n
-    err(`resshift-ts ${name}: ${printable(e instanceof Error ? e.message : String(e))}`);
-    process.exitCode = e instanceof InputError ? 2 : 1;
+    err(`resshift-ts ${name}: ${printable(message)}`);
+    process.exitCode = exitCode;
   }
 }

@@ -1,13 +1,15 @@
 import { Option, type Command } from 'commander';
 import { checkTileOptions, DEFAULT_OVERLAP, DEFAULT_TILE, TILE_MULTIPLE } from '../resshift/tiling.js';
 import { InputError, intOption, selectBackend, threadsOption } from './common.js';
-import { chooseModel, loadModel, type LoadedModel } from './model-source.js';
+import { CHECKPOINT_DIR, chooseModel, loadModel, modelOption, type LoadedModel } from './model-source.js';
 import { seedOption } from './outputs.js';
 
 // Options shared by `upscale` and `eval`: the model, the sampler and the backend.
 
 export interface SamplingFlags {
   checkpoint?: string;
+  model?: string;
+  checkpoints?: string;
   steps?: string;
   tile: string;
   overlap: string;
@@ -30,13 +32,15 @@ const withDefault = (flags: string, help: string, v: string | number) => new Opt
 export function addSamplingOptions(cmd: Command): Command {
   return cmd
     .option('--checkpoint <file>', 'model checkpoint (.safetensors); default: the bundled model, else the newest in ./checkpoints')
+    .option('--model <which>', 'latest: the newest usable checkpoint `train` wrote in --checkpoints; bundled: the model shipped in the package')
+    .addOption(withDefault('--checkpoints <dir>', 'the folder --model latest looks in', CHECKPOINT_DIR))
     .option('--steps <n>', 'reverse diffusion steps, 2..T; fewer than T respace the process over evenly spread timesteps, T and 1 always included (default: T, all)')
     .addOption(withDefault('--tile <px>', `tile side in output pixels, a multiple of 8 up to ${MAX_TILE}; memory grows with it, not with the image`, DEFAULT_TILE))
     .addOption(withDefault('--overlap <px>', 'pixels neighbouring tiles share and blend over', DEFAULT_OVERLAP))
     .addOption(withDefault('--seed <n>', 'noise seed; the same seed gives the same output on the same backend', 0))
     .addOption(withDefault('--backend <name>', 'auto (wasm when it starts, else ref), wasm or ref', 'auto'))
     .option('--threads <n>', 'worker threads for the wasm backend, at most twice the cores (default: all cores)')
-    .option('--json', 'print one JSON object instead of text; no progress bar');
+    .option('--json', 'JSON events on stdout, one object a line: start, progress, written (upscale), done, and error on failure');
 }
 
 export interface SamplingSetup extends LoadedModel {
@@ -57,13 +61,14 @@ export function parseFlags(f: SamplingFlags): { tile: number; overlap: number; s
     throw new InputError(`--tile ${f.tile} --overlap ${f.overlap}: ${(e as Error).message}`);
   }
   const threads = threadsOption(f.threads);
+  modelOption(f.model, f.checkpoint);
   return { tile, overlap, seed: seedOption(f.seed), threads };
 }
 
 /** Starts the backend and loads the model; --steps is checked against the model's T. */
 export async function setUpSampling(f: SamplingFlags): Promise<SamplingSetup> {
   const { tile, overlap, seed, threads } = parseFlags(f);
-  const choice = await chooseModel(f.checkpoint);
+  const choice = await chooseModel(f.checkpoint, undefined, f.checkpoints ?? CHECKPOINT_DIR, modelOption(f.model, f.checkpoint));
   const backend = await selectBackend(f.backend, { threads });
   const loaded = await loadModel(choice, backend);
   const T = loaded.schedule.T;

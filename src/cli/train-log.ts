@@ -2,9 +2,19 @@ import type { TrainEvent, TrainResult } from '../resshift/trainer.js';
 import { err, jsonPrintable, out } from './printable.js';
 import { progressBar, type Progress } from './progress.js';
 
-// Output of `train`: with --json one JSON object per line on stdout (every step included),
-// otherwise a progress bar on stderr (terminals only) and a line per epoch, evaluation and
-// checkpoint on stdout.
+// Output of `train`: with --json one JSON object per line on stdout (every step included, and
+// paced progress events), otherwise progress on stderr (a bar on a terminal, plain lines in a
+// log) and a line per epoch, evaluation and checkpoint on stdout.
+
+/** `s` as one shell word: bare when it is plain, else single-quoted. */
+export function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command that upscales with checkpoint `path` (printed at the end of a run). */
+export function upscaleCommand(path: string): string {
+  return `resshift-ts upscale IMAGE --checkpoint ${shellWord(path)}`;
+}
 
 const num = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v);
 
@@ -36,7 +46,8 @@ export class TrainLog {
   startBar(startStep: number, target: number): void {
     this.startStep = startStep;
     this.target = target;
-    this.bar = progressBar(Math.max(0, target - startStep), 'steps', { quiet: this.json, label: 'train' });
+    // with --json, paced `progress` events (rate, ETA) beside the per-step events
+    this.bar = progressBar(Math.max(0, target - startStep), 'steps', { json: this.json, label: 'train', command: 'train' });
   }
 
   event(e: TrainEvent): void {
@@ -45,7 +56,8 @@ export class TrainLog {
         this.steps++;
         this.stepSeconds += e.seconds;
         if (this.json) this.line('step', '', { ...e, type: undefined });
-        this.bar?.update(e.step - this.startStep, { step: `${e.step}/${this.target}`, loss: e.loss.toFixed(4), lr: e.lr.toExponential(2) });
+        // an epoch's last step is a milestone: a progress line even between the periodic ones
+        this.bar?.update(e.step - this.startStep, { step: `${e.step}/${this.target}`, loss: e.loss.toFixed(4), lr: e.lr.toExponential(2) }, e.stepInEpoch === e.stepsPerEpoch);
         return;
       case 'epoch':
         this.line('epoch', `epoch ${e.epoch}  loss ${e.loss.toFixed(6)}  lr ${e.lr.toExponential(3)}  ${e.seconds.toFixed(1)} s`, { ...e, type: undefined });
@@ -63,7 +75,7 @@ export class TrainLog {
         return;
       }
       case 'checkpoint':
-        this.line('checkpoint', `saved ${e.path}`, { path: e.path, epoch: e.epoch, step: e.step });
+        this.line('checkpoint', `saved ${e.path}${e.removed.length ? ` (deleted ${e.removed.length} older checkpoint pair${e.removed.length > 1 ? 's' : ''}, --keep-last)` : ''}`, { path: e.path, epoch: e.epoch, step: e.step, removed: e.removed });
         return;
     }
   }
@@ -79,7 +91,11 @@ export class TrainLog {
     const sps = this.secondsPerStep;
     const rate = sps === null ? '' : `, ${sps.toFixed(3)} s/step`;
     const fields = { status: r.status, epoch: r.epoch, step: r.step, checkpoint: r.checkpoint, secondsPerStep: sps, ...(r.message ? { message: r.message } : {}) };
-    if (r.status === 'done') this.line('done', `done: ${r.step} steps, ${r.epoch} epochs complete${rate}; checkpoint ${r.checkpoint ?? '(none)'}`, fields);
+    if (r.status === 'done') {
+      // the last line says how to use what was trained: upscale runs the bundled model unless told
+      const use = r.checkpoint ? upscaleCommand(r.checkpoint) : null;
+      this.line('done', `done: ${r.step} steps, ${r.epoch} epochs complete${rate}; checkpoint ${r.checkpoint ?? '(none)'}${use ? `; upscale with it: ${use}` : ''}`, { ...fields, upscaleCommand: use });
+    }
     else if (r.status === 'interrupted') this.line('interrupted', `interrupted at step ${r.step}; saved ${r.checkpoint}; run the same command to resume`, fields);
     else {
       if (this.json) this.line('diverged', '', fields);

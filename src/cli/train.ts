@@ -3,6 +3,7 @@ import { totalmem } from 'node:os';
 import { CheckpointFileError, findLatestCheckpoint, readCheckpointFile } from '../resshift/checkpoint-files.js';
 import type { LoadedCheckpoint } from '../resshift/checkpoint.js';
 import { acquireCheckpointLock, CheckpointLockError, removeStaleTempFiles } from '../resshift/checkpoint-lock.js';
+import { listImages } from '../image/files.js';
 import { DatasetError, ImageSet, resolveDatasetDirs } from '../resshift/data.js';
 import { fitMicroBatch } from '../node/micro-batch.js';
 import { stepsPerEpoch } from '../resshift/train-batch.js';
@@ -32,6 +33,7 @@ interface TrainOptions {
   cacheMb?: string;
   backend: string;
   threads?: string;
+  keepLast: string;
   json?: boolean;
 }
 
@@ -56,6 +58,14 @@ const LIMITS = {
   steps: 1e9,
 } as const;
 
+/** Checkpoint pairs --keep-last keeps by default: the newest, and two to go back to if it went wrong. */
+export const DEFAULT_KEEP_LAST = 3;
+
+/** --keep-last: 0 keeps every checkpoint, else how many of the newest pairs stay. */
+function keepLastOption(v: string): number {
+  return nonNegativeInt('keep-last', v);
+}
+
 function nonNegativeInt(name: string, v: string): number {
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n < 0) throw new InputError(`--${name} must be a non-negative integer, got ${v}`);
@@ -70,6 +80,19 @@ async function checkWritable(out: string): Promise<void> {
     if (!(e instanceof InputError)) throw e;
     const reason = e.message.startsWith(`${out}: `) ? e.message.slice(out.length + 2) : e.message;
     throw new InputError(`cannot write checkpoints to ${out}: ${reason}`);
+  }
+}
+
+/** Throws a DatasetError unless --data (and --valid) name folders holding images; lists only, decodes nothing. */
+async function checkDataFolders(o: TrainOptions): Promise<void> {
+  const dirs = await resolveDatasetDirs(o.data, o.valid);
+  for (const dir of [dirs.train, dirs.valid]) {
+    if (dir === undefined) continue;
+    try {
+      await listImages(dir);
+    } catch (e) {
+      throw new DatasetError((e as Error).message);
+    }
   }
 }
 
@@ -113,7 +136,7 @@ async function loadSets(o: TrainOptions, c: TrainConfig, log: TrainLog): Promise
   const cacheMb = o.cacheMb !== undefined ? nonNegativeInt('cache-mb', o.cacheMb) : defaultCacheMb();
   const load = async (dir: string, what: string, centreOnly: boolean) => {
     let bar: Progress | null = null;
-    const onProgress = (done: number, total: number) => (bar ??= progressBar(total, 'images', { quiet: o.json, label: `decode ${what}` })).update(done);
+    const onProgress = (done: number, total: number) => (bar ??= progressBar(total, 'images', { json: o.json, label: `decode ${what}`, command: 'train' })).update(done);
     try {
       return await ImageSet.load(dir, { crop: c.crop, cacheBytes: centreOnly ? Infinity : cacheMb * MB, centreOnly, onWarning: (m) => log.warn(m), onProgress });
     } finally {
@@ -144,6 +167,9 @@ async function runTrain(o: TrainOptions, log: TrainLog): Promise<number> {
   if (o.steps !== undefined) intOption('steps', o.steps, 1, LIMITS.steps);
   if (o.epochs !== undefined) intOption('epochs', o.epochs, 1, LIMITS.steps);
   baseConfig(o, null); // bad option values fail before anything is created
+  keepLastOption(o.keepLast);
+  // so does a missing or empty data folder: the checkpoint folder is created only after this
+  await checkDataFolders(o);
   await checkWritable(o.out);
   // one train per folder, held from before the newest checkpoint is chosen until the process ends
   const lock = await acquireCheckpointLock(o.out);
@@ -167,7 +193,8 @@ async function runLocked(o: TrainOptions, log: TrainLog, threads: number | undef
   const fitted = fit.config;
   const { train, valid } = await loadSets(o, fitted, log);
   const config = withTarget(fitted, o, stored, stepsPerEpoch(train.length, fitted.batch));
-  const trainer = await Trainer.create({ config, train, valid, out: o.out, resume });
+  const keepLast = keepLastOption(o.keepLast);
+  const trainer = await Trainer.create({ config, train, valid, out: o.out, resume, keepLast: keepLast || undefined });
   try {
     if (trainer.datasetChanged) log.warn(`the training images differ from those ${resume!.path} was trained on; the run continues but is not a continuation bit for bit`);
     const p = trainer.position;
@@ -223,6 +250,7 @@ export function addTrainCommand(program: Command): void {
     .option('--resume <path>', 'continue from this checkpoint (default: the newest in --out, if any)')
     .option('--eval-every <n>', `evaluate every N epochs, 0 never (default ${TRAIN_DEFAULTS.evalEvery})`)
     .option('--save-every <n>', `save a checkpoint every N epochs, 0 only at the end (default ${TRAIN_DEFAULTS.saveEvery})`)
+    .option('--keep-last <n>', 'after each save, delete all but the newest n checkpoint pairs in --out (only files train names resshift_epoch_*); 0 keeps all', String(DEFAULT_KEEP_LAST))
     .option('--cache-mb <n>', 'memory for decoded training images, MB (default: a quarter of RAM, at most 4096)')
     .option('--backend <name>', 'auto, wasm or ref', 'auto')
     .option('--threads <n>', 'wasm worker threads, at most twice the cores (default: all cores)')
@@ -235,7 +263,7 @@ export function addTrainCommand(program: Command): void {
       } catch (e) {
         if (!INPUT_ERRORS.some((k) => e instanceof k)) throw e;
         const msg = (e as Error).message;
-        if (o.json) log.line('error', '', { message: msg, exitCode: 2 });
+        if (o.json) log.line('error', '', { command: 'train', message: msg, exitCode: 2 });
         err(`resshift-ts train: ${msg}`);
         process.exitCode = 2;
       }

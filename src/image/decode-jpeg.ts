@@ -1,5 +1,6 @@
 import jpeg from 'jpeg-js';
 import { ImageError } from './errors.js';
+import { applyOrientation, jpegOrientation, orientedSize } from './exif.js';
 import { checkDecodeSize, type DecodeLimits } from './limits.js';
 import { jpegStructure, type JpegFrame } from './sniff.js';
 import { createImage, type DecodedImage } from './types.js';
@@ -126,8 +127,11 @@ export function decodeJpeg(bytes: Uint8Array, name: string, limits: DecodeLimits
     const truncated = endsWithEoi(bytes) ? '' : 'file ends before the end-of-image marker; ';
     fail(name, `${truncated}${reasonOf(e)}`);
   }
-  const { width, height, data } = decoded;
-  if (width !== frame.width || height !== frame.height) fail(name, 'not exactly one frame header');
+  if (decoded.width !== frame.width || decoded.height !== frame.height) fail(name, 'not exactly one frame header');
+  // turned as the EXIF orientation says, on the 8-bit samples (a quarter of the float image's bytes)
+  const orientation = jpegOrientation(bytes);
+  const data = applyOrientation(decoded.data, decoded.width, decoded.height, 3, orientation);
+  const [width, height] = orientedSize(decoded.width, decoded.height, orientation);
   const out = new Float32Array(width * height * 3);
   for (let i = 0; i < out.length; i++) out[i] = data[i] / 255;
   const warnings: string[] = [];

@@ -2,7 +2,7 @@ import { decodeJpeg } from './decode-jpeg.js';
 import { ImageError } from './errors.js';
 import { decodePng } from './decode-png.js';
 import { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './limits.js';
-import { sniffFormat } from './sniff.js';
+import { isWebp, sniffFormat } from './sniff.js';
 import type { DecodedImage } from './types.js';
 
 /**
@@ -19,6 +19,8 @@ export function decodeImage(bytes: Uint8Array, name = 'image', limits: Partial<D
     case 'jpeg':
       return decodeJpeg(bytes, name, lim);
     default:
+      // WebP's codec is WebAssembly, loaded asynchronously: readImageFile (Node) decodes it
+      if (isWebp(bytes)) throw new ImageError(`${name}: WebP data; decodeImage takes PNG or JPEG (readImageFile reads WebP files in Node)`);
       throw new ImageError(`${name}: not a PNG or JPEG file`);
   }
 }

@@ -5,7 +5,7 @@ export { decodeImage } from './decode.js';
 export { ImageError } from './errors.js';
 export { DEFAULT_DECODE_LIMITS, MAX_IMAGE_FILE_BYTES, type DecodeLimits } from './limits.js';
 export { sniffFormat, type ImageFormat } from './sniff.js';
-export { encodePng, type EncodePngOptions } from './encode.js';
+export { DEFAULT_QUALITY, encodeJpeg, encodePng, type EncodeJpegOptions, type EncodePngOptions } from './encode.js';
 export { toRgb8, toRgb16, fromRgb8 } from './quantize.js';
 export { resizeBicubic, resizeBicubicU8 } from './resize.js';
 export { mse, psnr, psnrY, ssim, type SsimOptions } from './metrics.js';

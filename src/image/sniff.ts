@@ -12,6 +12,12 @@ export function sniffFormat(bytes: Uint8Array): ImageFormat | undefined {
   return undefined;
 }
 
+/** "RIFF....WEBP": a WebP file (decoded asynchronously, by readImageFile in Node). */
+export function isWebp(bytes: Uint8Array): boolean {
+  const at = (i: number, s: string) => [...s].every((c, k) => bytes[i + k] === c.charCodeAt(0));
+  return bytes.length >= 12 && at(0, 'RIFF') && at(8, 'WEBP');
+}
+
 export interface Size {
   width: number;
   height: number;

@@ -2,7 +2,7 @@
 // command line runs them, and the file helpers beneath them.
 export { trainModel, type TrainModelOptions, type TrainModelResult } from './train-model.js';
 export { evaluateFolder, type EvaluateFolderOptions, type EvaluateFolderResult } from './evaluate-folder.js';
-export { listImages, readImageFile, writePngFile } from '../image/files.js';
+export { encodeImageRgb8, formatOfName, listImages, readImageFile, writeImageFile, writePngFile, type OutputFormat } from '../image/files.js';
 export { PngFileWriter } from './png-writer.js';
 export { CheckpointFileError, findLatestCheckpoint, readCheckpointFile, saveCheckpoint } from '../resshift/checkpoint-files.js';
 export { CheckpointLockError } from '../resshift/checkpoint-lock.js';

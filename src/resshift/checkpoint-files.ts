@@ -5,7 +5,7 @@
 // each with `<same base>.optim.safetensors` beside it. The optimizer file is written first and
 // the model file last, both atomically, so a model file on disk always has its optimizer file.
 // Both carry the writing session's run id and the step (see checkpoint.ts), checked on resume.
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Adam } from '../nn/adam.js';
 import { readFileBounded, SAFETENSORS_PROBE_BYTES, safetensorsHeaderProblem, writeFileAtomic } from '../node/files.js';
@@ -112,6 +112,40 @@ export async function findLatestCheckpoint(dir: string): Promise<string | null> 
     if (pos && (!best || compare(pos, best.pos) > 0)) best = { name, pos };
   }
   return best ? join(dir, best.name) : null;
+}
+
+/**
+ * Deletes the checkpoint pairs of `dir` older than its `keep` newest (by the position in their
+ * names), never `protect` (the pair just saved) and never a file whose name is not one this
+ * module writes: `resshift_epoch_*.safetensors` and its `.optim.safetensors` partner. Each model
+ * file goes before its optimizer file, so a model file on disk still always has its optimizer
+ * file. Returns the model files deleted. A file that cannot be deleted is left (and not listed).
+ */
+export async function pruneCheckpoints(dir: string, keep: number, protect: string): Promise<string[]> {
+  if (!(Number.isInteger(keep) && keep >= 1)) throw new Error(`pruneCheckpoints: keep must be a positive integer, got ${keep}`);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const pairs = names
+    .map((name) => ({ name, pos: parseCheckpointName(name) }))
+    .filter((p): p is { name: string; pos: CheckpointPosition } => p.pos !== null)
+    .sort((a, b) => compare(b.pos, a.pos));
+  const removed: string[] = [];
+  for (const { name } of pairs.slice(keep)) {
+    if (name === basename(protect)) continue;
+    const path = join(dir, name);
+    try {
+      await unlink(path);
+    } catch {
+      continue; // still there (permissions, a folder of that name): its optimizer file stays with it
+    }
+    await unlink(join(dir, optimizerFileName(name))).catch(() => undefined);
+    removed.push(path);
+  }
+  return removed;
 }
 
 export interface SaveCheckpointOptions extends CheckpointPosition {

@@ -8,7 +8,7 @@ import { Adam } from '../nn/adam.js';
 import { cosineAnnealingLr } from '../nn/lr.js';
 import { Rng } from '../tensor/rng.js';
 import type { LoadedCheckpoint } from './checkpoint.js';
-import { loadOptimizerFile, modelFromCheckpointFile, saveCheckpoint } from './checkpoint-files.js';
+import { loadOptimizerFile, modelFromCheckpointFile, pruneCheckpoints, saveCheckpoint } from './checkpoint-files.js';
 import type { ImageSet } from './data.js';
 import { DualDomainUNet } from './model.js';
 import { etaSchedule, type EtaSchedule, type ResShiftConfig } from './schedule.js';
@@ -50,7 +50,7 @@ export type TrainEvent =
   | { type: 'step'; step: number; epoch: number; stepInEpoch: number; stepsPerEpoch: number; loss: number; gradNorm: number; lr: number; seconds: number }
   | { type: 'epoch'; epoch: number; loss: number; lr: number; steps: number; seconds: number }
   | { type: 'eval'; epoch: number; step: number; seconds: number; result: EvalSummary }
-  | { type: 'checkpoint'; path: string; epoch: number; step: number };
+  | { type: 'checkpoint'; path: string; epoch: number; step: number; removed: string[] };
 
 export interface TrainResult {
   status: 'done' | 'interrupted' | 'diverged';
@@ -70,6 +70,8 @@ export interface TrainerInit {
   resume?: { path: string; checkpoint: LoadedCheckpoint } | null;
   /** Validation images: load with centreOnly. */
   valid?: ImageSet | null;
+  /** After each save, delete all but this many newest checkpoint pairs in `out` (default: keep all). */
+  keepLast?: number;
   /** Called on each batch before its step (tests inject bad values through it). */
   mapBatch?: (b: Batch, step: number) => void;
 }
@@ -235,7 +237,9 @@ export class Trainer {
       meta: { model: this.model.config, diffusion: this.config.diffusion, train: meta as unknown as Record<string, unknown> },
     });
     this.lastSaved = { path, step: this.pos.step };
-    emit({ type: 'checkpoint', path, epoch: this.pos.epoch, step: this.pos.step });
+    // only after the new pair is wholly on disk, so a failed save never costs an older one
+    const removed = this.init.keepLast ? await pruneCheckpoints(this.init.out, this.init.keepLast, path) : [];
+    emit({ type: 'checkpoint', path, epoch: this.pos.epoch, step: this.pos.step, removed });
     return path;
   }
 }

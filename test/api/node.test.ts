@@ -6,6 +6,7 @@ import { loadModel } from '../../src/api/index.js';
 import { evaluateFolder, trainModel } from '../../src/node/index.js';
 import { tempDir, tensorBytes, writeImages } from '../resshift/train-fixtures.js';
 import { tinyCheckpoint } from './support.js';
+import { event } from '../cli/sr-support.js';
 
 // resshift-ts/node: training and evaluation from code give what the command line gives.
 
@@ -52,7 +53,7 @@ describe.skipIf(!built)('resshift-ts/node (compared with the built CLI; needs np
     const hr = writeImages(join(tmp, 'hr'), [[20, 16], [16, 16]], 3);
     const ck = join(tmp, 'tiny.safetensors');
     writeFileSync(ck, tinyCheckpoint());
-    const fromCli = JSON.parse(cli('eval', '--data', hr, '--checkpoint', ck, '--steps', '2', '--backend', 'wasm', '--json'));
+    const fromCli = event(cli('eval', '--data', hr, '--checkpoint', ck, '--steps', '2', '--backend', 'wasm', '--json'), 'done');
     const model = await loadModel({ path: ck });
     const out = join(tmp, 'compare');
     const r = await evaluateFolder(model, hr, { steps: 2, backend: 'wasm', out });
@@ -62,6 +63,6 @@ describe.skipIf(!built)('resshift-ts/node (compared with the built CLI; needs np
     expect(r.written).toEqual([join(out, 'im0_compare.png'), join(out, 'im1_compare.png')]);
     expect(r.written.every((p) => existsSync(p))).toBe(true);
     mkdirSync(join(tmp, 'empty'));
-    await expect(evaluateFolder(await loadModel({ path: ck }), join(tmp, 'empty'))).rejects.toThrow(/no PNG or JPEG images/);
+    await expect(evaluateFolder(await loadModel({ path: ck }), join(tmp, 'empty'))).rejects.toThrow(/no PNG, JPEG or WebP images/);
   });
 });

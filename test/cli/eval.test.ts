@@ -2,7 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { readImageFile } from '../../src/image/files.js';
-import { built, cli, GOLDEN, removeDir, tempDir, writeOverflowingCheckpoint, writeTinyCheckpoint } from './sr-support.js';
+import { built, cli, event, events, GOLDEN, removeDir, tempDir, writeOverflowingCheckpoint, writeTinyCheckpoint } from './sr-support.js';
 
 const tmp = tempDir('resshift-eval-');
 afterAll(() => removeDir(tmp));
@@ -26,7 +26,7 @@ describe.skipIf(!built)('resshift-ts eval (needs `npm run build`; skipped when d
     const out = join(tmp, 'cmp');
     const json = cli(['eval', '--data', data, '--checkpoint', ck, '--steps', '3', '--json', '--out', out]);
     expect(json.code, json.err).toBe(0);
-    const rep = JSON.parse(json.out);
+    const rep = event(json.out, 'done');
     expect(rep.images.map((m: { name: string }) => m.name)).toEqual(['hr.png', 'y0.png']);
     expect(Math.abs(rep.images[0].bicubic.psnr - golden.psnr_rgb)).toBeLessThan(1e-6);
     expect(Math.abs(rep.images[0].bicubic.ssim - golden.ssim_rgb)).toBeLessThan(1e-5);
@@ -35,6 +35,18 @@ describe.skipIf(!built)('resshift-ts eval (needs `npm run build`; skipped when d
     expect(rep.comparisons).toEqual([join(out, 'hr_compare.png'), join(out, 'y0_compare.png')]);
     const panel = (await readImageFile(rep.comparisons[0])).image;
     expect(panel.width).toBe(3 * 64 + 2 * 4);
+    // progress: plain lines on stderr without a terminal, events with --json; each scored image is one
+    expect(text.err).toMatch(/^eval: \d+\/\d+ tile-steps \(\d+%\), [\d.]+ tile-steps\/s, elapsed \d+s, ETA \S+ image 1\/2 scored$/m);
+    expect(text.err).toMatch(/^eval: (\d+)\/\1 tile-steps \(100%\), .* image 2\/2 scored$/m);
+    const ev = events(json.out);
+    expect(ev[0]).toMatchObject({ event: 'start', command: 'eval', images: 2, model: { path: ck, source: 'checkpoint' } });
+    expect(ev.filter((e) => e.event === 'progress' && /scored/.test(e.image)).map((e) => e.image)).toEqual(['1/2 scored', '2/2 scored']);
+  });
+
+  test('--json errors are JSON events; exit 2', () => {
+    const r = cli(['eval', '--data', join(tmp, 'no-such-folder'), '--checkpoint', ck, '--json']);
+    expect(r.code).toBe(2);
+    expect(events(r.out)).toEqual([{ event: 'error', command: 'eval', message: `${join(tmp, 'no-such-folder')}: no such folder`, exitCode: 2 }]);
   });
 
   test('a missing folder, a corrupt image or an unusable --out: exit 2 with one line', () => {
@@ -66,7 +78,7 @@ describe.skipIf(!built)('resshift-ts eval (needs `npm run build`; skipped when d
     const out = join(tmp, 'twin-panels');
     const r = cli(['eval', '--data', twins, '--checkpoint', ck, '--steps', '2', '--json', '--out', out]);
     expect(r.code, r.err).toBe(0);
-    expect(JSON.parse(r.out).comparisons).toEqual([join(out, 'a_jpg_compare.png'), join(out, 'a_png_compare.png')]);
+    expect(event(r.out, 'done').comparisons).toEqual([join(out, 'a_jpg_compare.png'), join(out, 'a_png_compare.png')]);
     expect(readdirSync(out).sort()).toEqual(['a_jpg_compare.png', 'a_png_compare.png']);
 
     for (const [dir, pattern] of [

@@ -12,7 +12,7 @@ describe('which model upscale and eval run', () => {
     const bundled = writeTinyCheckpoint(join(tmp, 'bundled.safetensors'));
     const dir = join(tmp, 'checkpoints');
     expect(await chooseModel('mine.safetensors', bundled, dir)).toEqual({ path: 'mine.safetensors', source: 'checkpoint' });
-    expect(await chooseModel(undefined, bundled, dir)).toEqual({ path: bundled, source: 'bundled' });
+    expect(await chooseModel(undefined, bundled, dir)).toEqual({ path: bundled, source: 'bundled', notes: [] });
     const missing = join(tmp, 'no-such-model.safetensors');
     await expect(chooseModel(undefined, missing, dir)).rejects.toThrow(/no model: .*resshift-ts train.*--checkpoint/);
     mkdirSync(dir);

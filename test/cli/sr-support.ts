@@ -48,3 +48,15 @@ export function cli(args: string[], cwd?: string) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 60_000, cwd });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
+
+/** The --json events of a run's stdout, one JSON object a line. */
+export function events(stdout: string): Record<string, any>[] {
+  return stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+}
+
+/** The one event named `name` (throws unless there is exactly one). */
+export function event(stdout: string, name: string): Record<string, any> {
+  const found = events(stdout).filter((e) => e.event === name);
+  if (found.length !== 1) throw new Error(`expected one '${name}' event, got ${found.length} in:\n${stdout}`);
+  return found[0];
+}

@@ -9,7 +9,7 @@ import { checkpointFromBytes, modelFromCheckpoint } from '../../src/resshift/che
 import { etaSchedule } from '../../src/resshift/schedule.js';
 import { upscaleMemory } from '../../src/resshift/upscale-memory.js';
 import { upscaleImage } from '../../src/resshift/upscale.js';
-import { BIN, built, cli, removeDir, tempDir, writeTinyCheckpoint } from './sr-support.js';
+import { BIN, built, cli, event, removeDir, tempDir, writeTinyCheckpoint } from './sr-support.js';
 
 // The CLI streams the output by tile rows into a temporary PNG file: the same pixels as the
 // whole-image path, memory bounded by the tile, too-large work refused up front, and an
@@ -38,7 +38,7 @@ describe.skipIf(!built)('resshift-ts upscale, streamed (needs `npm run build`)',
     const r = cli(['upscale', input, '-o', out, '--checkpoint', ck, '--backend', 'ref', '--tile', '24', '--overlap', '8', '--steps', '2', '--seed', '7', '--json']);
     expect(r.code, r.err).toBe(0);
     // 68 x 52 in a 72 x 56 frame: 3 tile rows, 4 tile columns, the last row and column of tiles reach into the margin
-    expect(JSON.parse(r.out)).toMatchObject({ outputSize: [68, 52], tiles: 12 });
+    expect(event(r.out, 'written')).toMatchObject({ outputSize: [68, 52], tiles: 12 });
     const loaded = checkpointFromBytes(new Uint8Array(readFileSync(ck)));
     const model = modelFromCheckpoint(loaded, 'ref');
     try {

@@ -4,7 +4,7 @@ import { encode } from 'fast-png';
 import { afterAll, describe, expect, test } from 'vitest';
 import { readImageFile } from '../../src/image/files.js';
 import { parseSafetensors, serializeSafetensors } from '../../src/nn/safetensors.js';
-import { built, bundledModel, cli, GOLDEN, removeDir, tempDir, writeOverflowingCheckpoint, writeTinyCheckpoint } from './sr-support.js';
+import { built, bundledModel, cli, event, GOLDEN, removeDir, tempDir, writeOverflowingCheckpoint, writeTinyCheckpoint } from './sr-support.js';
 
 const tmp = tempDir('resshift-upscale-');
 afterAll(() => removeDir(tmp));
@@ -29,7 +29,7 @@ describe.skipIf(!built)('resshift-ts upscale (needs `npm run build`; skipped whe
     expect(r1.out).toMatch(/^wrote .*a\.png: 64x64 from 16x16; 4 tiles x 4 steps in /);
     const r2 = cli(['upscale', LR, '-o', b, ...args, '--json']);
     expect(r2.code, r2.err).toBe(0);
-    const rep = JSON.parse(r2.out);
+    const rep = event(r2.out, 'written');
     expect(rep).toMatchObject({ outputSize: [64, 64], inputSize: [16, 16], tiles: 4, steps: 4, seed: 4, model: 'checkpoint' });
     expect(rep.secondsPerTileStep).toBeGreaterThan(0);
     expect(readFileSync(b)).toEqual(readFileSync(a));
@@ -54,7 +54,7 @@ describe.skipIf(!built)('resshift-ts upscale (needs `npm run build`; skipped whe
     const r = cli(['upscale', rgba, '-o', out, '--checkpoint', ck, '--json']);
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/^resshift-ts upscale: warning: .*alpha channel dropped/);
-    expect(JSON.parse(r.out)).toMatchObject({ steps: 15, tiles: 1 });
+    expect(event(r.out, 'written')).toMatchObject({ steps: 15, tiles: 1 });
     const img = (await readImageFile(out)).image;
     expect([img.width, img.height]).toEqual([48, 32]);
   });
@@ -136,7 +136,7 @@ describe.skipIf(!built)('resshift-ts upscale (needs `npm run build`; skipped whe
     try {
       const r = cli(['upscale', LR, '-o', 'x.png', '--steps', '2', '--json'], dir);
       expect(r.code, r.err).toBe(0);
-      expect(JSON.parse(r.out)).toMatchObject({ model: 'bundled', outputSize: [64, 64] });
+      expect(event(r.out, 'written')).toMatchObject({ model: 'bundled', outputSize: [64, 64] });
     } finally {
       removeDir(dir);
     }
@@ -150,7 +150,7 @@ describe.skipIf(!built)('resshift-ts upscale (needs `npm run build`; skipped whe
       writeTinyCheckpoint(join(dir, 'checkpoints', 'resshift_epoch_3.safetensors'));
       const r = cli(['upscale', LR, '-o', 'x.png', '--steps', '2', '--json'], dir);
       expect(r.code, r.err).toBe(0);
-      expect(JSON.parse(r.out)).toMatchObject({ model: 'latest', checkpoint: join('checkpoints', 'resshift_epoch_3.safetensors') });
+      expect(event(r.out, 'written')).toMatchObject({ model: 'latest', checkpoint: join('checkpoints', 'resshift_epoch_3.safetensors') });
     } finally {
       removeDir(dir);
     }

@@ -49,7 +49,7 @@ describe('writePngFile / readImageFile', () => {
     await expect(readImageFile(corrupt)).rejects.toThrow(`${corrupt}: corrupt or truncated PNG (file ends early)`);
     const text = join(dir, 'notes.jpg');
     await writeFile(text, 'hello');
-    await expect(readImageFile(text)).rejects.toThrow(`${text}: not a PNG or JPEG file`);
+    await expect(readImageFile(text)).rejects.toThrow(`${text}: not a PNG, JPEG or WebP file`);
   });
 
   it.skipIf(process.getuid?.() === 0)('reports unreadable files', async () => {
@@ -71,7 +71,7 @@ describe('listImages', () => {
     const missing = join(dir, 'missing');
     await expect(listImages(missing)).rejects.toThrow(`${missing}: no such folder`);
     await writeFile(join(dir, 'readme.txt'), '');
-    await expect(listImages(dir)).rejects.toThrow(`no PNG or JPEG images in ${dir}`);
+    await expect(listImages(dir)).rejects.toThrow(`no PNG, JPEG or WebP images in ${dir}`);
     await expect(listImages(join(dir, 'readme.txt'))).rejects.toThrow(`${join(dir, 'readme.txt')}: not a folder`);
   });
 });

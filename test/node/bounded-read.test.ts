@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { readImageFile } from '../../src/image/files.js';
+import { IMAGE_HEADER_BYTES, readImageFile } from '../../src/image/files.js';
 import { createImage, encodePng, ImageError, MAX_IMAGE_FILE_BYTES } from '../../src/image/index.js';
 import { serializeSafetensors } from '../../src/nn/safetensors.js';
 import { FileReadError, readFileBounded, safetensorsHeaderProblem } from '../../src/node/files.js';
@@ -60,9 +60,9 @@ describe('readFileBounded', () => {
     // 600 MiB, under the image file limit, so only the magic check can stop it.
     const path = await sparseFile('zeros.png', 600 * 2 ** 20);
     const growth = peakRssGrowth();
-    await expect(readImageFile(path)).rejects.toThrow(`${path}: not a PNG or JPEG file`);
+    await expect(readImageFile(path)).rejects.toThrow(`${path}: not a PNG, JPEG or WebP file`);
     expect(growth()).toBeLessThan(100 * 2 ** 20);
-    expect(await bytesReadDuring(() => readImageFile(path))).toBeLessThanOrEqual(24);
+    expect(await bytesReadDuring(() => readImageFile(path))).toBeLessThanOrEqual(IMAGE_HEADER_BYTES);
   });
 
   it.skipIf(!hasDevZero)('refuses /dev/zero as an image, a checkpoint and a plain read', async () => {
@@ -91,7 +91,7 @@ describe('readFileBounded', () => {
   it('checks a PNG header\'s size before reading the body', async () => {
     const png = withIhdrSize(encodePng(createImage(2, 2)), 100000, 100000);
     const path = await sparseFile('huge-header.png', 300 * 2 ** 20, png);
-    expect(await bytesReadDuring(() => readImageFile(path))).toBe(24);
+    expect(await bytesReadDuring(() => readImageFile(path))).toBe(IMAGE_HEADER_BYTES);
     await expect(readImageFile(path)).rejects.toThrow(`${path}: image is 100000x100000 pixels, over the limit of 16384 pixels per side`);
   });
 

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import { join } from 'node:path';
 import { encode } from 'fast-png';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, removeDir, tempDir, writeTinyCheckpoint } from '../cli/sr-support.js';
+import { BIN, event, removeDir, tempDir, writeTinyCheckpoint } from '../cli/sr-support.js';
 
 // Deno once kept running after the work was done: its Web Workers (the WASM backend's threads)
 // cannot be unref'd, so a script that had started them never exited. The CLI under Deno must
@@ -28,7 +28,7 @@ describe.skipIf(!ready)('Deno CLI (needs npm run build and the deno dev dependen
     // a hang ends in the timeout: no status, SIGTERM
     expect(d.signal, 'deno did not exit by itself').toBeNull();
     expect(d.status, d.stderr).toBe(0);
-    expect(JSON.parse(d.stdout)).toMatchObject({ outputSize: [64, 48], inputSize: [16, 12] });
+    expect(event(d.stdout, 'written')).toMatchObject({ outputSize: [64, 48], inputSize: [16, 12] });
 
     const fromNode = join(tmp, 'node.png');
     const n = spawnSync(process.execPath, [BIN, ...args(fromNode)], { encoding: 'utf8', timeout: 60_000 });

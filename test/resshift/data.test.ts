@@ -26,7 +26,7 @@ describe('dataset folders', () => {
   it('one-line errors for an empty folder and a corrupt image (named)', async () => {
     mkdirSync(join(tmp, 'empty'));
     await expect(ImageSet.load(join(tmp, 'empty'), { crop: 16 })).rejects.toThrow(DatasetError);
-    await expect(ImageSet.load(join(tmp, 'empty'), { crop: 16 })).rejects.toThrow(/no PNG or JPEG images in .*empty/);
+    await expect(ImageSet.load(join(tmp, 'empty'), { crop: 16 })).rejects.toThrow(/no PNG, JPEG or WebP images in .*empty/);
     const bad = writeImages(join(tmp, 'bad'), [[16, 16]]);
     writeFileSync(join(bad, 'zz.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]));
     await expect(ImageSet.load(bad, { crop: 16 })).rejects.toThrow(/zz\.jpg/);

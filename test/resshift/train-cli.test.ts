@@ -36,7 +36,7 @@ describe.skipIf(!built)('resshift-ts train (needs `npm run build`; skipped when 
     const out = join(tmp, 'out-bad');
     expectInputError(['--data', join(tmp, 'nope'), '--out', out], /nope: no such folder/);
     mkdirSync(join(tmp, 'empty'));
-    expectInputError(['--data', join(tmp, 'empty'), '--out', out], /no PNG or JPEG images in .*empty/);
+    expectInputError(['--data', join(tmp, 'empty'), '--out', out], /no PNG, JPEG or WebP images in .*empty/);
     const corrupt = writeImages(join(tmp, 'corrupt'), [[16, 16]]);
     writeFileSync(join(corrupt, 'broken.png'), Buffer.from('\x89PNG\r\n\x1a\n but then garbage'));
     expectInputError(['--data', corrupt, '--out', out, ...tiny], /broken\.png/);
