@@ -1,4 +1,4 @@
-// Bundled for the browser by test/api/esbuild-rollup.test.ts (esbuild, Rollup) from
+// Bundled for the browser by test/api/esbuild-rollup.test.ts (esbuild, Rollup, webpack) from
 // `import ... from 'resshift-ts/engine'`, then run in Chromium: seeded convolution gradients on the
 // reference backend and on the WASM backend with 2 threads (the larger case runs partly on the
 // worker); the test compares them with Node's, bit for bit. The outcome lands in globalThis.__result.

@@ -177,19 +177,28 @@ describe.skipIf(missing.length > 0)(`bundlers: esbuild, Rollup and webpack APIs 
     checkEngine(await run<EngineResult>('rollup-engine', 'engine.js'));
   }, LIMIT);
 
-  it('webpack 5: the full entry bundles without a warning, emits the worker itself and upscales as Node does', async () => {
+  async function pack(entry: string, folder: string): Promise<string[]> {
     const webpack = (await import('webpack')).default;
-    const out = join(dir, 'webpack-upscale');
     // what an application writes: entry, output and mode; webpack finds the worker through
     // new Worker(new URL(...)) and reads the package's browser conditions by itself
     const stats = await new Promise<import('webpack').Stats>((done, fail) => {
-      webpack({ mode: 'production', context: dir, entry: './upscale.js', output: { path: out, filename: 'upscale.js' } }, (e, st) => (e || !st ? fail(e) : done(st)));
+      webpack({ mode: 'production', context: dir, entry, output: { path: join(dir, folder), filename: entry.slice(2) } }, (e, st) => (e || !st ? fail(e) : done(st)));
     });
     const info = stats.toJson({ all: false, errors: true, warnings: true, moduleTrace: true, errorDetails: true });
     expect(info.errors?.map((m) => `${m.message} (${(m.moduleTrace ?? []).map((t) => t.originName).join(' <- ')})`) ?? []).toEqual([]);
+    return (info.warnings ?? []).map((m) => m.message);
+  }
+
+  it('webpack 5: the engine entry bundles without a warning and computes what Node computes', async () => {
+    expect(await pack('./engine.js', 'webpack-engine')).toEqual([]);
+    checkEngine(await run<EngineResult>('webpack-engine', 'engine.js'));
+  }, LIMIT);
+
+  it('webpack 5: the full entry bundles without a warning, emits the worker itself and upscales as Node does', async () => {
+    const out = join(dir, 'webpack-upscale');
     // webpack's one performance hint is about the model file it emitted (1.6 MB against its 244 KiB
     // advice for web assets): true, and the point; anything else is a problem with the package
-    const warnings = (info.warnings ?? []).map((m) => m.message).filter((m) => !/^asset size limit:[^]*Assets: \s*\S+\.safetensors \([\d.]+ MiB\)$/.test(m.trim()));
+    const warnings = (await pack('./upscale.js', 'webpack-upscale')).filter((m) => !/^asset size limit:[^]*Assets: \s*\S+\.safetensors \([\d.]+ MiB\)$/.test(m.trim()));
     expect(warnings).toEqual([]);
     expect(readdirSync(out).filter((f) => f.endsWith('.safetensors'))).toHaveLength(1);
     copyFileSync('models/resshift-default.safetensors', join(out, 'model.safetensors'));

@@ -56,8 +56,10 @@ async function loadGpuJs(given: unknown): Promise<GpuJsModule> {
   const global = asGpuJs((globalThis as { GPU?: unknown }).GPU);
   if (global) return global;
   try {
-    const name = 'gpu.js'; // through a variable: an optional peer, typed by GpuJsModule
-    const lib = asGpuJs(await import(name));
+    // through a variable: an optional peer, typed by GpuJsModule, that bundlers must leave to run
+    // time (in a page the caller passes it as { gpujs } or loads its script)
+    const name = 'gpu.js';
+    const lib = asGpuJs(await import(/* webpackIgnore: true */ /* @vite-ignore */ name));
     if (lib) return lib;
   } catch (e) {
     throw new Error(`gpu backend: GPU.js is not installed (${String((e as Error)?.message ?? e).split('\n')[0]}); ${INSTALL_HINT}`);
@@ -104,8 +106,8 @@ async function start(opts: GpuOptions): Promise<GpuBackend> {
   const lib = await loadGpuJs(opts.gpujs);
   if (mode === 'webgpu' && !hasNavigatorGpu()) {
     if (!isNode()) throw new Error("gpu backend: mode 'webgpu' needs navigator.gpu, which this runtime does not have");
-    const path = './node-webgpu.js'; // Node only, so never a static import
-    const { installNodeWebgpu } = (await import(path)) as { installNodeWebgpu(): Promise<string> };
+    const path = './node-webgpu.js'; // Node only, so never a static import, and never bundled
+    const { installNodeWebgpu } = (await import(/* webpackIgnore: true */ /* @vite-ignore */ path)) as { installNodeWebgpu(): Promise<string> };
     await installNodeWebgpu();
   }
   const backend = new GpuBackend(GpuRuntime.create(lib, mode));
