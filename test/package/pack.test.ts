@@ -171,21 +171,21 @@ describe.skipIf(!checkout)(`the packed package, installed into an empty folder${
       expect(existsSync(join(app, 'data/b.png'))).toBe(true);
     });
 
+    /** The JSON events --json prints, one per line. */
+    const events = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as { event: string } & Record<string, unknown>);
+
     it('upscales a photograph with the bundled model', () => {
-      const r = JSON.parse(npx('upscale', 'photo.png', '--steps', '2', '--threads', '1', '--json').stdout) as { output: string; model: string; outputSize: number[] };
+      const r = events(npx('upscale', 'photo.png', '--steps', '2', '--threads', '1', '--json').stdout).find((e) => e.event === 'written');
       expect(r).toMatchObject({ output: 'photo_x4.png', model: 'bundled', outputSize: [96, 96] });
       expect(readFileSync(join(app, 'photo_x4.png')).subarray(1, 4).toString()).toBe('PNG');
     });
 
     it('trains 2 steps of a tiny model, then evaluates the checkpoint', () => {
-      const lines = npx('train', '--data', 'data', '--width', '4', '--crop', '16', '--batch', '2', '--steps', '2', '--out', 'checkpoints', '--threads', '1', '--json')
-        .stdout.trim()
-        .split('\n')
-        .map((l) => JSON.parse(l) as { event: string; status?: string; step?: number; checkpoint?: string });
-      const done = lines.at(-1)!;
+      const lines = events(npx('train', '--data', 'data', '--width', '4', '--crop', '16', '--batch', '2', '--steps', '2', '--out', 'checkpoints', '--threads', '1', '--json').stdout);
+      const done = lines.at(-1)! as { event: string; status?: string; step?: number; checkpoint?: string };
       expect(done).toMatchObject({ event: 'done', status: 'done', step: 2 });
       expect(existsSync(join(app, done.checkpoint!))).toBe(true);
-      const ev = JSON.parse(npx('eval', '--data', 'data', '--checkpoint', done.checkpoint!, '--steps', '2', '--threads', '1', '--json').stdout) as { images: { name: string; sr: { psnr: number } }[] };
+      const ev = events(npx('eval', '--data', 'data', '--checkpoint', done.checkpoint!, '--steps', '2', '--threads', '1', '--json').stdout).find((e) => e.event === 'done') as unknown as { images: { name: string; sr: { psnr: number } }[] };
       expect(ev.images.map((i) => i.name)).toEqual(['a.png', 'b.png']);
       for (const i of ev.images) expect(Number.isFinite(i.sr.psnr)).toBe(true);
     });
