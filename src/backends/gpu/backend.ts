@@ -29,6 +29,8 @@ export type StepBody = (inputs: readonly GpuHandle[], rt: GpuRuntime) => Promise
 export class GpuBackend implements Backend<GpuBuffer> {
   readonly name = 'gpu';
   readonly dtypes: readonly DType[] = ['float32'];
+  /** A kernel for every op (register.ts), so nothing silently falls back to ref (coverage.test.ts holds it to that). */
+  readonly complete = true;
   private live = 0;
   private liveBytes = 0;
   private tail: Promise<unknown> = Promise.resolve();
