@@ -12,7 +12,8 @@ import {
 } from '../tensor/index.js';
 
 export interface BenchBody {
-  run: () => void;
+  /** One iteration; on an asynchronous backend it may resolve only once the GPU work is done. */
+  run: () => void | Promise<void>;
   dispose: () => void;
 }
 
@@ -145,7 +146,7 @@ function macs(op: string, ins: readonly { shape: readonly number[] }[], outs: re
  * Floating-point work of fn's matmuls and convolutions (2 per multiply-add) on the preferred
  * backend, counted by wrapping those kernels for one call.
  */
-export function countFlop(fn: () => void): number {
+export function countFlop(fn: () => unknown): number {
   const backend = getBackendPreference()[0];
   const saved = COUNTED.map((op) => [op, getKernel(backend, op)] as const);
   let total = 0;
