@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { listBackends } from '../backends/registry.js';
 import { setBackend } from '../tensor/index.js';
+import { err } from './printable.js';
 
 /** A problem with the command's input (path, file, option, backend): one line on stderr, exit 2. */
 export class InputError extends Error {}
@@ -46,12 +47,17 @@ export async function selectBackend(name: string, opts: { threads?: number; gpuM
   return name;
 }
 
+let announced = false;
+
 async function selectGpu(mode = 'webgpu'): Promise<string> {
   if (!(NODE_GPU_MODES as readonly string[]).includes(mode)) throw new InputError(`--gpu-mode must be ${NODE_GPU_MODES.join(' or ')} in Node, got ${mode}`);
   // lazily: only a gpu run pays for loading the backend's kernels
   const { initGpuBackend } = await import('../backends/gpu/index.js');
   try {
-    await initGpuBackend({ mode: mode as (typeof NODE_GPU_MODES)[number] });
+    const be = await initGpuBackend({ mode: mode as (typeof NODE_GPU_MODES)[number] });
+    // which device and GPU.js kernel class do the work (a software adapter is slow: say so up front), once
+    if (!announced) err(`resshift-ts: backend gpu runs on ${be.describe()}`);
+    announced = true;
   } catch (e) {
     // the backend's messages name what is missing and how to install it
     const msg = String((e as Error)?.message ?? e).split('\n')[0].replace(/^gpu backend: /, '');

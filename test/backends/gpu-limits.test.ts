@@ -45,6 +45,7 @@ describe.skipIf(reason)(`gpu backend size limit${reason ? ` (skipped: ${reason})
     let wrong = 0;
     for (let k = 0; k < v.length; k++) if (v[k] !== k % 4096) wrong++;
     expect(wrong).toBe(0);
+    expect(be.rt.kernelClass).toBe('WebGPUKernel');
     for (const t of [x, y]) t.dispose();
   });
 });

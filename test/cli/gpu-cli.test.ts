@@ -17,6 +17,9 @@ const reason = built ? gpuSkipReason() : 'dist/ is not built (npm run build)';
 const tmp = tempDir('resshift-gpu-cli-');
 afterAll(() => removeDir(tmp));
 
+/** What a gpu run says on stderr: the device and the GPU.js kernel class that does the work. */
+const RUNS_ON = /^resshift-ts: backend gpu runs on webgpu \(GPU\.js WebGPUKernel, /m;
+
 /** Runs the built CLI; `hide` makes those packages unresolvable (test/cli/hide-packages.mjs). */
 function run(args: string[], hide?: string) {
   const pre = hide ? ['--import', new URL('./hide-packages.mjs', import.meta.url).href] : [];
@@ -36,6 +39,7 @@ describe.skipIf(reason)(`resshift-ts --backend gpu${reason ? ` (skipped: ${reaso
       const out = join(tmp, `out-${backend}.png`);
       const r = run(['upscale', input, '-o', out, '--checkpoint', ck, '--backend', backend, '--steps', '2', '--tile', '24', '--overlap', '8', '--json']);
       expect(r.code, r.err).toBe(0);
+      if (backend === 'gpu') expect(r.err).toMatch(RUNS_ON);
       expect(JSON.parse(r.out)).toMatchObject({ backend, outputSize: [40, 28] });
       outs.push(toRgb8((await readImageFile(out)).image));
     }
@@ -53,6 +57,7 @@ describe.skipIf(reason)(`resshift-ts --backend gpu${reason ? ` (skipped: ${reaso
     const reps = ['gpu', 'wasm'].map((backend) => {
       const r = run(['eval', '--data', data, '--checkpoint', ck, '--steps', '2', '--crop', '32', '--backend', backend, '--json']);
       expect(r.code, r.err).toBe(0);
+      if (backend === 'gpu') expect(r.err).toMatch(RUNS_ON);
       return JSON.parse(r.out) as { backend: string; mean: { sr: { psnr: number; ssim: number } } };
     });
     expect(reps[0].backend).toBe('gpu');
@@ -67,6 +72,7 @@ describe.skipIf(reason)(`resshift-ts --backend gpu${reason ? ` (skipped: ${reaso
       const out = join(tmp, `ck-${backend}`);
       const r = run(['train', '--data', data, '--out', out, '--width', '4', '--crop', '16', '--batch', '2', '--steps', '2', '--eval-every', '0', '--seed', '5', '--backend', backend, '--json']);
       expect(r.code, r.err).toBe(0);
+      if (backend === 'gpu') expect(r.err).toMatch(RUNS_ON);
       const events = r.out.trim().split('\n').map((l) => JSON.parse(l) as { event: string; loss?: number; backend?: string });
       expect(events.find((e) => e.event === 'start')?.backend).toBe(backend);
       expect(readdirSync(out).filter((n) => n.endsWith('.safetensors') && !n.includes('optim'))).not.toEqual([]);
