@@ -14,7 +14,8 @@ import {
 } from '../tensor/index.js';
 
 export interface BenchBody {
-  /** One timed iteration; the harness awaits it (the sampler reads once per reverse step). */
+  /** One timed iteration, awaited by the harness: the sampler reads once per reverse step, and on
+   * an asynchronous backend it resolves only once the GPU work is done. */
   run: () => void | Promise<void>;
   dispose: () => void;
 }

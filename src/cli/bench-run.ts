@@ -7,6 +7,8 @@ import { setBackend } from '../tensor/index.js';
 import { BENCH_CASES, countFlop, type BenchBody, type BenchCase } from './bench-cases.js';
 import { loadOrt, loadTfjs, loadTorch, type Engine } from './bench-engines.js';
 import { selectBackend } from './common.js';
+import type { GpuBackend } from '../backends/gpu/index.js';
+import { getBackend } from '../backends/registry.js';
 
 export interface BenchRow {
   name: string;
@@ -23,13 +25,17 @@ export interface BenchRow {
   vsTfjs?: number;
   vsOrt?: number;
   vsTorch?: number;
+  /** gpu rows: the GPU.js kernel class that ran the case (e.g. WebGPUKernel). */
+  kernelClass?: string;
 }
 
 export interface BenchOptions {
   only?: string[];
-  /** Our backends to run: 'ref', 'wasm' (1 thread and `threads`). */
+  /** Our backends to run: 'ref', 'wasm' (1 thread and `threads`), 'gpu'. */
   backends: string[];
   threads: number;
+  /** GPU.js mode of the gpu backend (default webgpu). */
+  gpuMode?: string;
   /** Also time wasm on one thread (thread scaling). */
   singleThread: boolean;
   /** Load tfjs-wasm, onnxruntime-web and PyTorch when installed. */
@@ -88,12 +94,34 @@ async function time(body: BenchBody, iterations: number): Promise<{ median: numb
   return { median: r.latency.p50!, min: r.latency.min, max: r.latency.max, runs: bench.tasks[0].runs };
 }
 
+/**
+ * A body whose iteration ends when the GPU has finished its work: the kernels are only queued by
+ * run(), so the iteration also waits for a one-element readback queued after them (GPU queues
+ * run in order, and a readback resolves once the work before it is done).
+ */
+function untilGpuDone(be: GpuBackend, body: BenchBody): BenchBody {
+  const probe = be.alloc(1, 'float32');
+  be.write(probe, [0]);
+  return {
+    run: async () => {
+      await body.run();
+      await be.read(probe);
+      await be.flush(); // a kernel that failed fails the case, not a later one
+    },
+    dispose: () => {
+      be.free(probe);
+      body.dispose();
+    },
+  };
+}
+
 function fmt(r: BenchRow): string {
   const x = (v?: number) => (v === undefined ? '' : `${v.toFixed(v < 10 ? 2 : 1)}x`);
   return [
     r.name.padEnd(19), r.backend.padEnd(9), String(r.threads).padStart(3), r.medianMs.toFixed(1).padStart(10),
     `${r.minMs.toFixed(1)}-${r.maxMs.toFixed(1)}`.padStart(17), (r.gflops === null ? '' : r.gflops.toFixed(1)).padStart(7),
     x(r.vsRef).padStart(8), x(r.vsTfjs).padStart(8), x(r.vsOrt).padStart(7), x(r.vsTorch).padStart(9), r.scale === 1 ? '' : ` (scale ${r.scale})`,
+    r.kernelClass ? ` [GPU.js ${r.kernelClass}]` : '',
   ].join(' ');
 }
 
@@ -130,16 +158,24 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     const plan: [string, number][] = [];
     for (const b of o.backends) {
       if (b === 'wasm' && o.singleThread && o.threads > 1) plan.push(['wasm', 1]);
-      plan.push([b, b === 'ref' ? 1 : o.threads]);
+      plan.push([b, b === 'wasm' ? o.threads : 1]); // ref and gpu: one host thread
     }
     for (const [backend, threads] of plan) {
-      await selectBackend(backend, backend === 'wasm' ? { threads } : {});
+      await selectBackend(backend, backend === 'wasm' ? { threads } : backend === 'gpu' ? { gpuMode: o.gpuMode } : {});
       const scale = o.scale * (backend === 'ref' ? (REF_SCALE[c.name] ?? 1) : 1);
-      const body = c.setup(scale);
+      const gpu = backend === 'gpu' ? (getBackend('gpu') as GpuBackend) : null;
+      const made = c.setup(scale);
+      const body = gpu ? untilGpuDone(gpu, made) : made;
       try {
-        const flop = await flopOf(c, scale, body);
+        const flop = await flopOf(c, scale, made); // counted as the kernels are called (no GPU wait)
         const t = await time(body, backend === 'ref' ? 1 : o.iterations);
-        add({ name: c.name, backend, threads, iterations: t.runs, scale, medianMs: t.median, minMs: t.min, maxMs: t.max, gflops: flop / (t.median * 1e6) });
+        const row: BenchRow = { name: c.name, backend, threads, iterations: t.runs, scale, medianMs: t.median, minMs: t.min, maxMs: t.max, gflops: flop / (t.median * 1e6) };
+        if (gpu) {
+          row.kernelClass = gpu.rt.kernelClass;
+          const device = `gpu: ${gpu.describe()}`;
+          if (!notes.includes(device)) notes.push(device);
+        }
+        add(row);
       } finally {
         body.dispose();
       }
@@ -170,7 +206,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   for (const r of rows) {
     const same = (b: string) => rows.find((q) => q.name === r.name && q.backend === b);
     const ref = same('ref');
-    if (ref && r !== ref && r.backend === 'wasm') {
+    if (ref && r !== ref && (r.backend === 'wasm' || r.backend === 'gpu')) {
       r.vsRef = ref.scale === r.scale ? ref.medianMs / r.medianMs : ref.gflops && r.gflops ? r.gflops / ref.gflops : undefined;
     }
     if (r.backend !== 'wasm') continue;

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { BENCH_CASES } from './bench-cases.js';
-import { InputError, positiveInt, threadsOption } from './common.js';
+import { GPU_MODE_HELP, InputError, positiveInt, threadsOption } from './common.js';
 import { err } from './printable.js';
 
 interface BenchCliOptions {
   only?: string[];
   backend: string;
+  gpuMode?: string;
   threads?: string;
   json?: boolean;
   scale: string;
@@ -18,7 +19,8 @@ export function addBenchCommand(program: Command): void {
     .command('bench')
     .description('time matmul, 3x3 convolutions and the UNet (training step, forward) on this machine')
     .option('--only <name...>', `cases to run: ${BENCH_CASES.map((c) => c.name).join(', ')}`)
-    .option('--backend <name>', 'ref, wasm, or all (wasm is timed on one thread and on --threads)', 'wasm')
+    .option('--backend <name>', 'ref, wasm, gpu, or all (ref and wasm; wasm is timed on one thread and on --threads)', 'wasm')
+    .option('--gpu-mode <mode>', GPU_MODE_HELP)
     .option('--threads <n>', 'wasm threads, at most twice the cores (default: all cores)')
     .option('--json', 'print the results as JSON instead of a table')
     .option('--scale <f>', 'shrink every case by this side-length factor (quick runs)', '1')
@@ -27,7 +29,8 @@ export function addBenchCommand(program: Command): void {
       try {
         const unknown = (opts.only ?? []).filter((n) => !BENCH_CASES.some((c) => c.name === n));
         if (unknown.length) throw new InputError(`unknown case ${unknown.join(', ')} (cases: ${BENCH_CASES.map((c) => c.name).join(', ')})`);
-        if (!['ref', 'wasm', 'all'].includes(opts.backend)) throw new InputError(`--backend must be ref, wasm or all, got ${opts.backend}`);
+        if (!['ref', 'wasm', 'gpu', 'all'].includes(opts.backend)) throw new InputError(`--backend must be ref, wasm, gpu or all, got ${opts.backend}`);
+        if (opts.gpuMode !== undefined && opts.backend !== 'gpu') throw new InputError(`--gpu-mode applies to --backend gpu only, not --backend ${opts.backend}`);
         const scale = Number(opts.scale);
         if (!(scale > 0 && scale <= 1)) throw new InputError(`--scale must be in (0, 1], got ${opts.scale}`);
         const threads = threadsOption(opts.threads, availableParallelism())!;
@@ -41,6 +44,7 @@ export function addBenchCommand(program: Command): void {
           only: opts.only,
           backends: opts.backend === 'all' ? ['ref', 'wasm'] : [opts.backend],
           threads,
+          gpuMode: opts.gpuMode,
           singleThread: true,
           compare: true,
           scale,

@@ -1,15 +1,27 @@
 import { availableParallelism } from 'node:os';
 import { listBackends } from '../backends/registry.js';
 import { setBackend } from '../tensor/index.js';
+import { err } from './printable.js';
 
 /** A problem with the command's input (path, file, option, backend): one line on stderr, exit 2. */
 export class InputError extends Error {}
 
+/** The backends --backend names (besides those registered, such as ref). */
+export const BACKEND_NAMES = 'auto, wasm, ref or gpu';
+
+/** GPU.js modes --gpu-mode takes in Node: WebGPU through Dawn (the webgpu package), or WebGL through the gl package. */
+export const NODE_GPU_MODES = ['webgpu', 'headlessgl'] as const;
+export const GPU_MODE_HELP = `GPU.js mode of --backend gpu: ${NODE_GPU_MODES.join(' or ')} (default webgpu)`;
+
 /**
  * Makes `name` the preferred backend. 'auto' takes wasm when it can start and ref otherwise; the
- * wasm backend is loaded lazily because it is optional (it may not be built).
+ * wasm backend is loaded lazily because it is optional (it may not be built). 'gpu' starts the
+ * GPU.js backend in `gpuMode`; GPU.js (and webgpu) are optional packages, so when they are
+ * missing this says what to install.
  */
-export async function selectBackend(name: string, opts: { threads?: number } = {}): Promise<string> {
+export async function selectBackend(name: string, opts: { threads?: number; gpuMode?: string } = {}): Promise<string> {
+  if (opts.gpuMode !== undefined && name !== 'gpu') throw new InputError(`--gpu-mode applies to --backend gpu only, not --backend ${name}`);
+  if (name === 'gpu') return selectGpu(opts.gpuMode);
   if (name === 'wasm' || name === 'auto') {
     // a variable specifier: the module may be absent in a build without the wasm backend
     const spec = '../backends/wasm/index.js';
@@ -29,10 +41,30 @@ export async function selectBackend(name: string, opts: { threads?: number } = {
     }
   }
   if (!listBackends().includes(name)) {
-    throw new InputError(`unknown backend '${name}' (available: ${[...new Set([...listBackends(), 'wasm', 'auto'])].join(', ')})`);
+    throw new InputError(`unknown backend '${name}' (available: ${[...new Set([...listBackends(), 'wasm', 'gpu', 'auto'])].join(', ')})`);
   }
   setBackend(name);
   return name;
+}
+
+let announced = false;
+
+async function selectGpu(mode = 'webgpu'): Promise<string> {
+  if (!(NODE_GPU_MODES as readonly string[]).includes(mode)) throw new InputError(`--gpu-mode must be ${NODE_GPU_MODES.join(' or ')} in Node, got ${mode}`);
+  // lazily: only a gpu run pays for loading the backend's kernels
+  const { initGpuBackend } = await import('../backends/gpu/index.js');
+  try {
+    const be = await initGpuBackend({ mode: mode as (typeof NODE_GPU_MODES)[number] });
+    // which device and GPU.js kernel class do the work (a software adapter is slow: say so up front), once
+    if (!announced) err(`resshift-ts: backend gpu runs on ${be.describe()}`);
+    announced = true;
+  } catch (e) {
+    // the backend's messages name what is missing and how to install it
+    const msg = String((e as Error)?.message ?? e).split('\n')[0].replace(/^gpu backend: /, '');
+    throw new InputError(`backend 'gpu' is unavailable: ${msg}`);
+  }
+  setBackend('gpu');
+  return 'gpu';
 }
 
 /** Parses an integer option in [min, max], or throws an InputError naming it and the range. */

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { checkTileOptions, DEFAULT_OVERLAP, DEFAULT_TILE, TILE_MULTIPLE } from '../resshift/tiling.js';
-import { InputError, intOption, selectBackend, threadsOption } from './common.js';
+import { BACKEND_NAMES, GPU_MODE_HELP, InputError, intOption, selectBackend, threadsOption } from './common.js';
 import { CHECKPOINT_DIR, chooseModel, loadModel, modelOption, type LoadedModel } from './model-source.js';
 import { seedOption } from './outputs.js';
 
@@ -15,6 +15,7 @@ export interface SamplingFlags {
   overlap: string;
   seed: string;
   backend: string;
+  gpuMode?: string;
   threads?: string;
   json?: boolean;
 }
@@ -38,7 +39,8 @@ export function addSamplingOptions(cmd: Command): Command {
     .addOption(withDefault('--tile <px>', `tile side in output pixels, a multiple of 8 up to ${MAX_TILE}; memory grows with it, not with the image`, DEFAULT_TILE))
     .addOption(withDefault('--overlap <px>', 'pixels neighbouring tiles share and blend over', DEFAULT_OVERLAP))
     .addOption(withDefault('--seed <n>', 'noise seed; the same seed gives the same output on the same backend', 0))
-    .addOption(withDefault('--backend <name>', 'auto (wasm when it starts, else ref), wasm or ref', 'auto'))
+    .addOption(withDefault('--backend <name>', `${BACKEND_NAMES} (auto: wasm when it starts, else ref)`, 'auto'))
+    .option('--gpu-mode <mode>', GPU_MODE_HELP)
     .option('--threads <n>', 'worker threads for the wasm backend, at most twice the cores (default: all cores)')
     .option('--json', 'JSON events on stdout, one object a line: start, progress, written (upscale), done, and error on failure');
 }
@@ -69,7 +71,7 @@ export function parseFlags(f: SamplingFlags): { tile: number; overlap: number; s
 export async function setUpSampling(f: SamplingFlags): Promise<SamplingSetup> {
   const { tile, overlap, seed, threads } = parseFlags(f);
   const choice = await chooseModel(f.checkpoint, undefined, f.checkpoints ?? CHECKPOINT_DIR, modelOption(f.model, f.checkpoint));
-  const backend = await selectBackend(f.backend, { threads });
+  const backend = await selectBackend(f.backend, { threads, gpuMode: f.gpuMode });
   const loaded = await loadModel(choice, backend);
   const T = loaded.schedule.T;
   const steps = f.steps === undefined ? T : Number(f.steps);

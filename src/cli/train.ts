@@ -8,7 +8,7 @@ import { DatasetError, ImageSet, resolveDatasetDirs } from '../resshift/data.js'
 import { fitMicroBatch } from '../node/micro-batch.js';
 import { stepsPerEpoch } from '../resshift/train-batch.js';
 import { ResumeError, storedTrainConfig, Trainer, TrainConfigError, TRAIN_DEFAULTS, type TrainConfig } from '../resshift/trainer.js';
-import { InputError, intOption, nonNegative, positiveAtMost, selectBackend, threadsOption } from './common.js';
+import { BACKEND_NAMES, GPU_MODE_HELP, InputError, intOption, nonNegative, positiveAtMost, selectBackend, threadsOption } from './common.js';
 import { prepareOutputDir } from './outputs.js';
 import { err } from './printable.js';
 import { progressBar, type Progress } from './progress.js';
@@ -32,6 +32,7 @@ interface TrainOptions {
   saveEvery?: string;
   cacheMb?: string;
   backend: string;
+  gpuMode?: string;
   threads?: string;
   keepLast: string;
   json?: boolean;
@@ -187,7 +188,7 @@ async function runLocked(o: TrainOptions, log: TrainLog, threads: number | undef
   const stored = resume ? storedTrainConfig(resume.checkpoint, resume.path) : null;
   if (resume && !stored) throw new InputError(`${resume.path}: has no training state (a model-only checkpoint), so training cannot resume from it`);
   const base = baseConfig(o, stored);
-  const backend = await selectBackend(o.backend, { threads });
+  const backend = await selectBackend(o.backend, { threads, gpuMode: o.gpuMode });
   const fit = fitMicroBatch(base, backend, stored);
   if ('error' in fit) throw new InputError(fit.error);
   const fitted = fit.config;
@@ -252,7 +253,8 @@ export function addTrainCommand(program: Command): void {
     .option('--save-every <n>', `save a checkpoint every N epochs, 0 only at the end (default ${TRAIN_DEFAULTS.saveEvery})`)
     .option('--keep-last <n>', 'after each save, delete all but the newest n checkpoint pairs in --out (only files train names resshift_epoch_*); 0 keeps all', String(DEFAULT_KEEP_LAST))
     .option('--cache-mb <n>', 'memory for decoded training images, MB (default: a quarter of RAM, at most 4096)')
-    .option('--backend <name>', 'auto, wasm or ref', 'auto')
+    .option('--backend <name>', BACKEND_NAMES, 'auto')
+    .option('--gpu-mode <mode>', GPU_MODE_HELP)
     .option('--threads <n>', 'wasm worker threads, at most twice the cores (default: all cores)')
     .option('--json', 'one JSON object per line on stdout (every step, epoch, evaluation, checkpoint)')
     .addHelpText('after', '\nExit codes: 0 done, 1 failure (e.g. a NaN loss), 2 bad input, 130 interrupted (a checkpoint of the current step is saved; run the same command to resume).')

@@ -4,7 +4,8 @@ import { PAGE, WASM32_MAX_PAGES } from '../backends/wasm/heap.js';
 import { defaultUNetConfig } from '../resshift/model.js';
 import { unetStateShapes } from '../resshift/model-shapes.js';
 import type { TrainConfig } from '../resshift/train-config.js';
-import { largestMicroBatch, trainStepBytes, WASM_OVERHEAD } from '../resshift/train-memory.js';
+import { MAX_ELEMENTS } from '../backends/gpu/runtime.js';
+import { largestMicroBatch, largestTrainTensor, trainStepBytes, WASM_OVERHEAD } from '../resshift/train-memory.js';
 import { availableMemory } from './memory.js';
 
 /**
@@ -20,6 +21,12 @@ export function fitMicroBatch(c: TrainConfig, backend: string, stored: TrainConf
   const need = (m: number) => trainStepBytes(c.width, c.crop, m, params);
   // a run from before micro-batches ran whole batches: keep doing so unless told otherwise
   const wanted = c.microBatch ?? (stored ? c.batch : null);
+  // the gpu backend holds at most 2^24 elements per tensor (GPU.js indexes in float32)
+  const maxItems = backend === 'gpu' ? Math.floor(MAX_ELEMENTS / largestTrainTensor(c.width, c.crop, 1)) : Infinity;
+  if (maxItems < 1 || (wanted !== null && wanted > maxItems)) {
+    const tooLarge = `a step of ${wanted ?? 1} item(s) at width ${c.width}, crop ${c.crop} has a tensor of ${largestTrainTensor(c.width, c.crop, wanted ?? 1)} elements, above the ${MAX_ELEMENTS} (2^24) the gpu backend holds`;
+    return { error: `${tooLarge}${maxItems >= 1 ? `; --micro-batch ${maxItems} fits` : '; use a smaller --crop or --width'}` };
+  }
   if (wanted !== null) {
     if (need(wanted) > budget) {
       const fits = largestMicroBatch(c.width, c.crop, wanted, params, budget);
@@ -27,7 +34,7 @@ export function fitMicroBatch(c: TrainConfig, backend: string, stored: TrainConf
     }
     return { config: { ...c, microBatch: wanted } };
   }
-  const m = largestMicroBatch(c.width, c.crop, c.batch, params, budget);
+  const m = Math.min(largestMicroBatch(c.width, c.crop, c.batch, params, budget), maxItems);
   if (!m) return { error: `one item at width ${c.width}, crop ${c.crop} needs about ${gib(need(1))}, above the ${gib(budget)} this ${backend} backend can use; use a smaller --crop or --width` };
   return { config: { ...c, microBatch: m } };
 }

@@ -22,3 +22,13 @@ export function largestMicroBatch(width: number, crop: number, batch: number, pa
   for (let m = batch; m >= 1; m--) if (trainStepBytes(width, crop, m, params) <= budget) return m;
   return 0;
 }
+
+/**
+ * Elements of the largest tensor of one training step, for backends that cap a tensor's size
+ * (the gpu backend: 2^24). Measured on ref like the peak: 6 w values per HR pixel of a
+ * micro-batch (the largest activation or gradient), and at least 65536 (the time MLP's
+ * [512, 128] weight) whatever the crop.
+ */
+export function largestTrainTensor(width: number, crop: number, microBatch: number): number {
+  return Math.max(6 * width * crop * crop * microBatch, 65536);
+}

@@ -126,17 +126,26 @@ export function runOp(op: OpDef, inputs: readonly Tensor[], attrsIn: object = {}
     const backend = placeOp(op, inputs, dtype);
     const kernel = getKernel(backend.name, op.name)!;
     const moved: Tensor[] = [];
-    const local = inputs.map((t) => {
-      if (t.storage.backend === backend) return t;
-      const c = copyTo(t, backend);
-      moved.push(c);
-      return c;
-    });
+    const made: Tensor[] = [];
+    let local: Tensor[];
+    try {
+      local = inputs.map((t) => {
+        if (t.storage.backend === backend) return t;
+        const c = copyTo(t, backend);
+        moved.push(c);
+        return c;
+      });
+      for (const s of outShapes) made.push(emptyOn(backend, s, dtype));
+    } catch (e) {
+      // a tensor the backend cannot hold (too large for it): named with the op, nothing left behind
+      for (const t of [...moved, ...made]) t.dispose();
+      throw new Error(`${op.name}: ${(e as Error)?.message ?? e}`, { cause: e });
+    }
     if (op.inPlace && moved.length) {
-      for (const c of moved) c.dispose();
+      for (const t of [...moved, ...made]) t.dispose();
       throw new Error(`${op.name}: in-place op needs all inputs on one backend, got ${inputs.map((t) => t.backend).join(', ')}`);
     }
-    outputs = outShapes.map((s) => emptyOn(backend, s, dtype));
+    outputs = made;
     try {
       kernel(
         local.map((t) => ({ buf: t.storage.buf, shape: t.shape, dtype })),

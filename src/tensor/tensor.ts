@@ -182,7 +182,14 @@ export function setDefaultBackend(name: string): void {
 
 export function emptyOn(backend: Backend, shape: Shape, dtype: DType): Tensor {
   checkShape('tensor', shape);
-  return new Tensor([...shape], dtype, new Storage(backend, backend.alloc(numel(shape), dtype)));
+  let buf;
+  try {
+    buf = backend.alloc(numel(shape), dtype);
+  } catch (e) {
+    // the backend's limit (WASM's 4 GiB, the gpu's 2^24 elements) with the shape that met it
+    throw new Error(`cannot hold a ${shapeStr(shape)} tensor on backend '${backend.name}': ${(e as Error)?.message ?? e}`, { cause: e });
+  }
+  return new Tensor([...shape], dtype, new Storage(backend, buf));
 }
 
 /**

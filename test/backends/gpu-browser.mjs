@@ -3,6 +3,7 @@
 // globalThis.__gpuReady is set once the functions below exist.
 import { getOp, initGpuBackend } from '/dist/engine.js'; // the engine entry loads unbundled (one import map entry)
 import { getKernel } from '/dist/backends/registry.js'; // the same module instance as the entry's
+import { runGoldenCase } from '/dist/golden/index.js';
 
 let backend = null;
 
@@ -30,6 +31,62 @@ globalThis.__gpuRun = async (cases) => {
   }
   await backend.flush();
   return { results, kernelClass: backend.rt.kernelClass, live: backend.stats().liveBuffers };
+};
+
+/**
+ * x <- x + 1 three times at each size in turn (x = 0, 1, 2, ... at the start), freeing each
+ * input once used, as autograd chains do: the kernel's input is its own last result, between
+ * sizes. Returns the number of wrong elements per size.
+ */
+globalThis.__gpuAddChains = async (sizes) => {
+  const add = getKernel('gpu', 'add');
+  const t = (n, f) => {
+    const buf = backend.alloc(n, 'float32');
+    if (f) backend.write(buf, Float32Array.from({ length: n }, (_, i) => f(i)));
+    return { buf, shape: [n], dtype: 'float32' };
+  };
+  const wrong = [];
+  for (const n of sizes) {
+    let x = t(n, (i) => i);
+    const one = t(n, () => 1);
+    for (let k = 0; k < 3; k++) {
+      const y = t(n);
+      add([x, one], [y], {});
+      backend.free(x.buf);
+      x = y;
+    }
+    const v = await backend.read(x.buf);
+    wrong.push(v.filter((e, i) => e !== i + 3).length);
+    backend.free(x.buf);
+    backend.free(one.buf);
+  }
+  await backend.flush();
+  return wrong;
+};
+
+/**
+ * Runs PyTorch golden cases (served under /golden/) on the gpu backend; returns each case's
+ * outputs, the GPU.js kernels it dispatched and the kernel class that ran them.
+ */
+globalThis.__gpuGolden = async (names) => {
+  const cases = [];
+  for (const name of names) {
+    const res = await fetch(`/golden/${name}`);
+    if (!res.ok) throw new Error(`/golden/${name}: HTTP ${res.status}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const before = backend.rt.dispatches;
+    const r = await runGoldenCase(bytes, { backend: 'gpu' });
+    await backend.flush(); // a failed step nobody read fails the case here
+    cases.push({
+      name,
+      status: r.status,
+      reason: r.reason,
+      outputs: [...r.outputs].map(([n, t]) => [n, t.shape, Array.from(t.data)]),
+      dispatches: backend.rt.dispatches - before,
+      kernelClass: backend.rt.kernelClass,
+    });
+  }
+  return { cases };
 };
 
 globalThis.__gpuReady = true;

@@ -1,7 +1,9 @@
 // The gpu backend in a real browser (Debian's Chromium, headless, whose WebGL2 and WebGPU run on
 // SwiftShader), loaded from the built package with GPU.js's browser build: a kernel for every op
 // runs in each mode the browser offers ('webgl2' always; 'webgpu' where an adapter answers) and
-// is checked in Node against the reference kernel under the backend's tolerance table.
+// is checked in Node against the reference kernel under the backend's tolerance table. In
+// 'webgl2' and 'webgpu' every public PyTorch golden case (the whole model included) then runs on
+// the gpu backend in the page and is checked in Node against the case's expected tensors.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -9,6 +11,9 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { casePassed, checkGoldenCase, type HostTensor } from '../../src/golden/index.js';
+import { GOLDEN_DIR, publicCaseFiles, readCase } from '../golden/support.js';
+import { HOST_ONLY_GOLDEN_OPS } from '../support/backends.js';
 import { convOutSize } from '../../src/backends/shapes.js';
 import { adamAllowances } from '../../src/backends/gpu/tolerance.js';
 import { resizeTaps } from '../../src/backends/resize-taps.js';
@@ -28,9 +33,16 @@ const missing = [
 ].filter(([path]) => !existsSync(path));
 const reason = missing.length ? ` (skipped: missing ${missing.map(([p, fix]) => `${p}; ${fix}`).join(', ')})` : '';
 
-const MIME: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.map': 'application/json' };
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.map': 'application/json',
+  '.safetensors': 'application/octet-stream',
+};
+const goldenFiles = existsSync(GOLDEN_DIR) ? publicCaseFiles() : [];
 
-/** dist/ as is, GPU.js's browser build, and the gpu-browser* files of this folder. */
+/** dist/ as is, GPU.js's browser build, the gpu-browser* files of this folder and /golden/<public case>. */
 function resolvePath(urlPath: string): string | null {
   let p: string;
   try {
@@ -39,6 +51,7 @@ function resolvePath(urlPath: string): string | null {
     return null;
   }
   if (p.includes('\0')) return null;
+  if (p.startsWith('/golden/')) return goldenFiles.includes(p.slice('/golden/'.length)) ? join(root, GOLDEN_DIR, p.slice('/golden/'.length)) : null;
   const file = normalize(join(root, p));
   if (file.startsWith(join(root, 'dist') + sep) || file === GPUJS) return file;
   if (file.startsWith(here) && /^gpu-browser\.(html|mjs)$/.test(file.slice(here.length))) return file;
@@ -97,6 +110,10 @@ function cases(): Case[] {
   }
   out.push({ op: 'extremum', inputs: [q([4, 70, 9])], shapes: [[4, 70, 9]], attrs: { axes: [0, 2], keepDims: false, kind: 'max' } });
   out.push({ op: 'extremumMask', inputs: [q([600, 3])], shapes: [[600, 3]], attrs: { axes: [0], kind: 'min' } });
+  // two identity gathers of 512 elements (one source text) from inputs of 512 and 1536
+  // elements: GL kernels bake the input's texture size, so they must not share a kernel
+  out.push({ op: 'expand', inputs: [r([512])], shapes: [[512]], attrs: { shape: [512] } });
+  out.push({ op: 'slice', inputs: [r([3, 512])], shapes: [[3, 512]], attrs: { begin: [0, 0], end: [1, 512] } });
   out.push({ op: 'permute', inputs: [r([2, 3, 4, 5])], shapes: [[2, 3, 4, 5]], attrs: { perm: [3, 1, 2, 0] } });
   out.push({ op: 'expand', inputs: [r([3, 1, 5])], shapes: [[3, 1, 5]], attrs: { shape: [2, 3, 4, 5] } });
   out.push({ op: 'slice', inputs: [r([3, 7, 9])], shapes: [[3, 7, 9]], attrs: { begin: [1, 2, 3], end: [3, 5, 8] } });
@@ -207,11 +224,49 @@ describe.skipIf(missing.length > 0)(`gpu backend in Chromium${reason}`, () => {
     }
   }
 
-  it('webgl2: every op matches ref', async () => {
+  /**
+   * One kernel run at several sizes with its own last result as input: GPU.js's immutable GL
+   * kernels then recycled a texture of the previous size (GpuRuntime.resizable).
+   */
+  async function addChains(mode: string) {
+    const wrong = await page!.evaluate('globalThis.__gpuAddChains([576, 720, 576, 1000])');
+    expect(wrong, `${mode}: wrong elements per size`).toEqual([0, 0, 0, 0]);
+  }
+
+  /** Every public golden case on the page's gpu backend, checked here against its expected tensors. */
+  async function runGolden(mode: string, kernelClass: string) {
+    expect(goldenFiles.length, `${GOLDEN_DIR}: the public golden cases`).toBeGreaterThanOrEqual(42);
+    const run = (await page!.evaluate(`globalThis.__gpuGolden(${JSON.stringify(goldenFiles)})`)) as {
+      cases: { name: string; status: string; reason?: string; outputs: [string, number[], number[]][]; dispatches: number; kernelClass: string }[];
+    };
+    expect(run.cases.map((c) => c.name)).toEqual(goldenFiles);
+    const failed: string[] = [];
+    for (const c of run.cases) {
+      const gc = readCase(c.name);
+      if (c.status !== 'ok') {
+        failed.push(`${c.name}: ${c.status} ${c.reason}`);
+        continue;
+      }
+      // kernels of the mode's class ran the case (none for the schedule cases, computed on the host)
+      expect(c.kernelClass, `${mode} ${c.name}: the GPU.js kernel class that ran`).toBe(kernelClass);
+      if (HOST_ONLY_GOLDEN_OPS.includes(gc.op)) expect(c.dispatches, `${mode} ${c.name}`).toBe(0);
+      else expect(c.dispatches, `${mode} ${c.name}: GPU.js kernels dispatched`).toBeGreaterThan(0);
+      const outputs = new Map<string, HostTensor>(c.outputs.map(([n, shape, data]) => [n, { shape, data: Float32Array.from(data) }]));
+      const checks = checkGoldenCase(gc.tensors, outputs, gc.op);
+      for (const k of checks) if (!k.pass) failed.push(`${c.name} ${k.name}: ${k.maxAbs} > ${k.allowed} ${k.reason ?? ''}`);
+      if (!casePassed(checks)) failed.push(`${c.name}: not passed`);
+    }
+    // (no live-buffer count here: the DCT bases stay cached on the backend by design)
+    if (failed.length) expect.fail(`${mode}: ${failed.length} golden checks failed:\n${failed.join("\n")}`);
+  }
+
+  it('webgl2: every op matches ref, and every public golden case passes (the whole model included)', async () => {
     try {
       const described = await open('webgl2');
       expect(described).toMatch(/^webgl2 \(GPU\.js WebGL2Kernel/);
       await runAll('webgl2', 'WebGL2Kernel');
+      await addChains('webgl2');
+      await runGolden('webgl2', 'WebGL2Kernel');
     } catch (e) {
       throw new Error(`${(e as Error).message}\npage log:\n${log.join('\n')}`);
     } finally {
@@ -224,6 +279,7 @@ describe.skipIf(missing.length > 0)(`gpu backend in Chromium${reason}`, () => {
       const described = await open('webgl');
       expect(described).toMatch(/^webgl \(GPU\.js WebGLKernel/);
       await runAll('webgl', 'WebGLKernel');
+      await addChains('webgl');
     } catch (e) {
       throw new Error(`${(e as Error).message}\npage log:\n${log.join('\n')}`);
     } finally {
@@ -231,12 +287,14 @@ describe.skipIf(missing.length > 0)(`gpu backend in Chromium${reason}`, () => {
     }
   }, 300_000);
 
-  it('webgpu (where the browser has an adapter): every op matches ref', async (ctx) => {
+  it('webgpu (where the browser has an adapter): every op matches ref, and every public golden case passes', async (ctx) => {
     try {
       const described = await open('webgpu');
-      if (described === null) ctx.skip();
+      if (described === null) ctx.skip('this Chromium gives no WebGPU adapter (navigator.gpu.requestAdapter() is null)');
       expect(described).toMatch(/^webgpu \(GPU\.js WebGPUKernel/);
       await runAll('webgpu', 'WebGPUKernel');
+      await addChains('webgpu');
+      await runGolden('webgpu', 'WebGPUKernel');
     } catch (e) {
       throw new Error(`${(e as Error).message}\npage log:\n${log.join('\n')}`);
     } finally {

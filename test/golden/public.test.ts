@@ -1,12 +1,16 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { casePassed, checkGoldenCase, handlerFor, runGoldenCase, type GoldenCase } from '../../src/golden/index.js';
 import { liveBuffers } from '../support/engine.js';
-import { TEST_BACKENDS } from '../support/backends.js';
+import { expectRunsOnGpu, HOST_ONLY_GOLDEN_OPS, TEST_BACKENDS } from '../support/backends.js';
 import { publicCaseFiles, readCase } from './support.js';
 
 // Every public PyTorch case through the runner on every backend, the whole model included. One
-// tolerance table (src/golden/tolerance.ts) holds for ref, wasm and the asynchronous stand-in:
-// they all compute in float32 storage, and the table's bounds come from float32-vs-float64 error.
+// tolerance table (src/golden/tolerance.ts) holds for ref, wasm, the asynchronous stand-in and the
+// gpu: they all compute in float32 storage, and the table's bounds come from float32-vs-float64
+// error. The gpu differs from ref per op by at most its table's bounds (src/backends/gpu/
+// tolerance.ts: a few float32 ulps for library functions, Higham's gamma_n for sums and products,
+// i.e. ~1e-7..1e-5 relative to the summed magnitudes), well inside single ops' 1e-4 relative;
+// on the gpu every case must also have dispatched GPU.js WebGPUKernel kernels (expectRunsOnGpu).
 
 const files = publicCaseFiles();
 
@@ -24,7 +28,7 @@ for (const backend of TEST_BACKENDS) {
       test(file, async (ctx) => {
         if (skip) ctx.skip(skip);
         const gc = readCase(file);
-        const r = await runGoldenCase(gc, { backend: backend.name });
+        const r = await expectRunsOnGpu(backend, () => runGoldenCase(gc, { backend: backend.name }), HOST_ONLY_GOLDEN_OPS.includes(gc.op));
         expect(r.status, r.reason).toBe('ok');
         const checks = checkGoldenCase(gc.tensors, r.outputs, gc.op);
         const failed = checks.filter((c) => !c.pass).map((c) => `${c.name} ${c.maxAbs} > ${c.allowed}: ${c.reason}`);

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { casePassed, checkGoldenCase, parseGoldenCase, runGoldenCase } from '../../src/golden/index.js';
-import { TEST_BACKENDS } from '../support/backends.js';
+import { expectRunsOnGpu, HOST_ONLY_GOLDEN_OPS, TEST_BACKENDS } from '../support/backends.js';
 
 // A second PyTorch-made set (test/golden/torch-variants/gen_variants.py) with other shapes,
 // strides, scale factors, schedule lengths, optimizer sizes and a non-square batch-2 model of
@@ -20,7 +20,7 @@ for (const backend of TEST_BACKENDS) describe(`PyTorch variant cases on ${backen
     test(file, async (ctx) => {
       if (skip) ctx.skip(skip);
       const gc = parseGoldenCase(readFileSync(`${DIR}/${file}`));
-      const r = await runGoldenCase(gc, { backend: backend.name });
+      const r = await expectRunsOnGpu(backend, () => runGoldenCase(gc, { backend: backend.name }), HOST_ONLY_GOLDEN_OPS.includes(gc.op));
       expect(r.status, r.reason).toBe('ok');
       const checks = checkGoldenCase(gc.tensors, r.outputs, gc.op);
       expect(checks.filter((c) => !c.pass).map((c) => `${c.name} ${c.maxAbs} > ${c.allowed}`)).toEqual([]);

@@ -7,6 +7,7 @@ import { expectPasses, makeCase, statusOf } from './support.js';
 
 // The runner must follow each case's arguments and shapes, not the public set's. These cases use
 // other shapes and settings; their expected values come from the float64 loops in reference.ts.
+// expectPasses runs each case on every test backend (test/support/backends.ts), the gpu included.
 
 const rng = new Rng(20240611, 3);
 const f32 = (n: number, lo = -1, hi = 1) => rng.fillUniform(new Float32Array(n), lo, hi);

@@ -3,14 +3,16 @@ import { getBackend } from '../../src/backends/registry.js';
 import { Adam } from '../../src/nn/adam.js';
 import { DualDomainUNet } from '../../src/resshift/model.js';
 import { etaSchedule } from '../../src/resshift/schedule.js';
-import { largestMicroBatch, trainStepBytes } from '../../src/resshift/train-memory.js';
+import { largestMicroBatch, largestTrainTensor, trainStepBytes } from '../../src/resshift/train-memory.js';
+import { fitMicroBatch } from '../../src/node/micro-batch.js';
+import { TRAIN_DEFAULTS as DEFAULTS } from '../../src/resshift/trainer.js';
 import { trainStep } from '../../src/resshift/train-step.js';
 import { TRAIN_DEFAULTS } from '../../src/resshift/trainer.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { setBackend } from '../../src/tensor/index.js';
 
 /** Peak live bytes on ref during one step (model, Adam and everything the step allocates). */
-async function measuredPeak(width: number, crop: number, size: number, microBatch?: number): Promise<{ peak: number; params: number }> {
+async function measuredPeak(width: number, crop: number, size: number, microBatch?: number): Promise<{ peak: number; params: number; largest: number }> {
   setBackend('ref');
   const ref = getBackend('ref');
   const base = ref.stats().liveBytes;
@@ -18,7 +20,9 @@ async function measuredPeak(width: number, crop: number, size: number, microBatc
   const opt = new Adam(model.parameters(), { lr: 1e-3 });
   const alloc = ref.alloc.bind(ref);
   let peak = 0;
+  let largest = 0;
   ref.alloc = (s, d) => {
+    largest = Math.max(largest, s);
     const b = alloc(s, d);
     peak = Math.max(peak, ref.stats().liveBytes - base);
     return b;
@@ -42,7 +46,7 @@ async function measuredPeak(width: number, crop: number, size: number, microBatc
   const params = model.parameters().reduce((a, p) => a + p.size, 0);
   model.dispose();
   opt.dispose();
-  return { peak, params };
+  return { peak, params, largest };
 }
 
 describe('training memory estimate', () => {
@@ -53,6 +57,22 @@ describe('training memory estimate', () => {
       expect(est, `w ${w} crop ${c} batch ${B} micro ${m}`).toBeGreaterThanOrEqual(peak);
       expect(est).toBeLessThan(1.15 * peak + 2 ** 20);
     }
+  });
+
+  test('the largest tensor of a step is what largestTrainTensor says (the gpu backend caps it at 2^24)', async () => {
+    for (const [w, c, B, m] of [[6, 32, 2, undefined], [10, 40, 3, 1]] as const) {
+      const { largest } = await measuredPeak(w, c, B, m);
+      expect(largestTrainTensor(w, c, m ?? B), `w ${w} crop ${c} batch ${B} micro ${m}`).toBe(largest);
+    }
+  });
+
+  test('on the gpu backend, a micro-batch with a tensor over 2^24 elements is refused, naming one that fits', () => {
+    const config = { ...DEFAULTS, diffusion: { ...DEFAULTS.diffusion }, width: 64, crop: 128, batch: 8 };
+    // 6 * 64 * 128^2 = 6.3M elements per item: 2 items fit in 2^24
+    expect(fitMicroBatch({ ...config, microBatch: 3 }, 'gpu', null)).toEqual({ error: expect.stringMatching(/a step of 3 item\(s\) at width 64, crop 128 has a tensor of 18874368 elements, above the 16777216 \(2\^24\) the gpu backend holds; --micro-batch 2 fits$/) });
+    expect(fitMicroBatch({ ...config, crop: 256 }, 'gpu', null)).toEqual({ error: expect.stringMatching(/has a tensor of 25165824 elements, .*; use a smaller --crop or --width$/) });
+    // other backends have no such cap
+    expect(fitMicroBatch({ ...config, microBatch: 3, crop: 32 }, 'ref', null)).toEqual({ config: expect.objectContaining({ microBatch: 3 }) });
   });
 
   test('picks the largest micro-batch that fits, 0 when none does', () => {

@@ -29,6 +29,10 @@ export type StepBody = (inputs: readonly GpuHandle[], rt: GpuRuntime) => Promise
 export class GpuBackend implements Backend<GpuBuffer> {
   readonly name = 'gpu';
   readonly dtypes: readonly DType[] = ['float32'];
+  /** A kernel for every op (register.ts), so nothing silently falls back to ref (coverage.test.ts holds it to that). */
+  readonly complete = true;
+  /** Readbacks requested so far (each one a GPU-to-host copy the caller awaits). */
+  reads = 0;
   private live = 0;
   private liveBytes = 0;
   private tail: Promise<unknown> = Promise.resolve();
@@ -68,6 +72,7 @@ export class GpuBackend implements Backend<GpuBuffer> {
 
   read(buf: GpuBuffer): Promise<Float32Array> {
     if (buf.size === 0) return Promise.resolve(new Float32Array(0));
+    this.reads++;
     // The step only starts the readback (returned wrapped, so the queue does not wait on it).
     return this.step(() => ({ values: this.rt.readback(this.current(buf), buf.size) })).then((r) => r.values);
   }

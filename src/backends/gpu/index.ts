@@ -110,7 +110,15 @@ async function start(opts: GpuOptions): Promise<GpuBackend> {
     const { installNodeWebgpu } = (await import(/* webpackIgnore: true */ /* @vite-ignore */ path)) as { installNodeWebgpu(): Promise<string> };
     await installNodeWebgpu();
   }
-  const backend = new GpuBackend(GpuRuntime.create(lib, mode));
+  let rt: GpuRuntime;
+  try {
+    rt = GpuRuntime.create(lib, mode);
+  } catch (e) {
+    // GPU.js runs headlessgl only with the gl package (headless-gl), which it loads itself
+    if (mode === 'headlessgl' && isNode()) throw new Error(`${(e as Error).message}; headlessgl needs the gl package: npm install gl`);
+    throw e;
+  }
+  const backend = new GpuBackend(rt);
   // checked before registering, so a GPU that fails leaves no 'gpu' backend behind
   if (opts.warmup ?? true) await warmup(backend);
   registerGpu(backend);

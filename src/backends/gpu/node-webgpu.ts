@@ -64,6 +64,13 @@ export async function installNodeWebgpu(): Promise<string> {
         },
       }
     : native;
+  // checked here, in Node's words: GPU.js would blame a headless browser
+  if (!(await gpu.requestAdapter().catch(() => null))) {
+    throw new Error(
+      `gpu backend: Dawn (the webgpu package) found no GPU adapter${flags.length ? ` with ${flags.join(' ')}` : ''}; without a GPU driver, a software one serves: ` +
+        'VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json (SwiftShader, from Debian\'s chromium package)',
+    );
+  }
   const g = globalThis as Record<string, unknown>;
   for (const [k, v] of Object.entries(mod.globals ?? {})) if (!(k in g)) g[k] = v;
   // Node 21+ has a navigator (kept, with gpu added); Node 20 has none, so one is made.

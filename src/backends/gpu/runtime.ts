@@ -14,6 +14,8 @@ export const GPU_MODES: readonly GpuMode[] = ['webgpu', 'webgl2', 'webgl', 'head
 export interface GpuHandle {
   toArray(): unknown;
   delete(): void;
+  /** The result's dimensions (GPU.js textures and WebGPU buffer results have them). */
+  readonly output?: readonly number[];
 }
 
 interface GpuJsKernel {
@@ -53,7 +55,8 @@ export interface KernelSpec {
   readonly constantsKey?: string;
   /**
    * The source does not depend on the size (uploads, fills): one compiled kernel serves every
-   * size, resized before a call, instead of one compile per tensor size.
+   * size, resized before a call, instead of one compile per tensor size (in 'webgpu' mode; the
+   * GL modes compile one per size, see GpuRuntime.resizable).
    */
   readonly anySize?: boolean;
 }
@@ -64,6 +67,16 @@ export interface KernelSpec {
  */
 export const MAX_ELEMENTS = 2 ** 24;
 
+/** Host data passed to a kernel (uploads), as opposed to a GPU-resident result. */
+const isHostArray = (a: GpuHandle): boolean => ArrayBuffer.isView(a);
+
+/** Elements of a kernel argument: an array's length, a result's output dimensions multiplied. */
+function elementsOf(a: GpuHandle): number {
+  if (isHostArray(a)) return (a as unknown as ArrayLike<number>).length;
+  if (!a.output) throw new Error('gpu backend: a GPU.js result without output dimensions');
+  return a.output.reduce((p, d) => p * d, 1);
+}
+
 const firstLine = (e: unknown): string => String((e as Error)?.message ?? e).split('\n')[0];
 
 export class GpuRuntime {
@@ -73,12 +86,25 @@ export class GpuRuntime {
   /** Kernel calls made so far (dispatches): what the backend costs in launches. */
   dispatches = 0;
 
+  /**
+   * Whether anySize kernels are resized (setOutput) rather than compiled once per size. Only in
+   * 'webgpu' mode, whose immutable kernels give every result a buffer of its own. GPU.js's
+   * immutable GL kernels, called with their own last result as input, recycle the texture of
+   * an earlier such result (updateTextureArgumentRefs' prevArg) as the output; after a resize
+   * that texture has the old size, so the result silently lands in a texture of the wrong size
+   * (seen in Chromium's WebGL2: an add of 720 elements rendered into a 576-element texture,
+   * 696 elements wrong).
+   */
+  private readonly resizable: boolean;
+
   private constructor(
     readonly mode: GpuMode,
     private readonly gpu: GpuJsInstance,
     /** The class itself where GPU.js exports it (names may be minified away), else null. */
     private readonly expected: unknown,
-  ) {}
+  ) {
+    this.resizable = mode === 'webgpu';
+  }
 
   static create(lib: GpuJsModule, mode: GpuMode): GpuRuntime {
     if (!GPU_MODES.includes(mode)) throw new Error(`gpu backend: mode '${mode}' is not a GPU mode (use ${GPU_MODES.join(', ')})`);
@@ -108,9 +134,17 @@ export class GpuRuntime {
     throw new Error(`gpu backend: GPU.js put ${what} on ${cls.name} (mode '${cls.mode}') instead of ${want}; refusing a fallback that is not the GPU`);
   }
 
-  private kernel(spec: KernelSpec): GpuJsShortcut {
+  private kernel(spec: KernelSpec, args: readonly (GpuHandle | number)[]): GpuJsShortcut {
     if (spec.size > MAX_ELEMENTS) throw new Error(`gpu backend: a kernel output of ${spec.size} elements exceeds ${MAX_ELEMENTS}`);
-    const key = `${spec.anySize ? '*' : spec.size}|${spec.constantsKey ?? ''}|${spec.source}`;
+    const anySize = !!spec.anySize && this.resizable;
+    // A compiled kernel also depends on its arguments: GPU.js bakes each array or texture
+    // argument's size into a kernel with static arguments (a GL shader indexes textures by their
+    // width), and swaps in another kernel when an argument's type changes. So the key holds the
+    // argument kinds, and their sizes unless the kernel takes dynamic arguments: an identity
+    // gather of 2048 elements from a 6144-element slice must not reuse the one compiled for a
+    // 2048-element input (seen in Chromium's WebGL2: slice and expand results wrong).
+    const argKey = args.map((a) => (typeof a === 'number' ? 'n' : `${isHostArray(a) ? 'a' : 't'}${anySize ? '' : elementsOf(a)}`)).join(',');
+    const key = `${anySize ? '*' : spec.size}|${argKey}|${spec.constantsKey ?? ''}|${spec.source}`;
     let k = this.kernels.get(key);
     if (!k) {
       k = this.gpu.createKernel(spec.source, {
@@ -123,11 +157,11 @@ export class GpuRuntime {
         // loops over literal bounds are exact; this caps GPU.js's guarded dynamic loops only
         loopMaxIterations: MAX_ELEMENTS,
         constants: spec.constants ?? {},
-        dynamicOutput: !!spec.anySize,
-        dynamicArguments: !!spec.anySize,
+        dynamicOutput: anySize,
+        dynamicArguments: anySize,
       });
       this.kernels.set(key, k);
-    } else if (spec.anySize && k.output[0] !== spec.size) {
+    } else if (anySize && k.output[0] !== spec.size) {
       k.setOutput([spec.size]);
     }
     return k;
@@ -135,11 +169,17 @@ export class GpuRuntime {
 
   /** Runs one kernel on GPU-resident inputs (and float scalars); resolves to its result handle. */
   async run(spec: KernelSpec, args: readonly (GpuHandle | number)[]): Promise<GpuHandle> {
-    const k = this.kernel(spec);
+    const k = this.kernel(spec, args);
     this.dispatches++;
     const out = (await k(...args)) as GpuHandle | null;
     this.checkClass(k.kernel.constructor, 'a kernel');
     if (!out || typeof (out as GpuHandle).delete !== 'function') throw new Error(`gpu backend: GPU.js returned no GPU-resident result for a kernel of ${spec.size} elements`);
+    // a result of another size (a recycled texture, a missed resize) would be read as wrong values
+    const got = out.output?.reduce((p, d) => p * d, 1);
+    if (got !== undefined && got !== spec.size) {
+      out.delete();
+      throw new Error(`gpu backend: GPU.js returned a result of ${got} elements for a kernel of ${spec.size} (${this.mode})`);
+    }
     return out;
   }
 
