@@ -17,7 +17,7 @@ interface BenchCliOptions {
 export function addBenchCommand(program: Command): void {
   program
     .command('bench')
-    .description('time matmul, 3x3 convolutions and the UNet (training step, forward) on this machine')
+    .description('time matmul, 3x3 convolutions and the UNet (training step, forward, 15-step sampling) on this machine')
     .option('--only <name...>', `cases to run: ${BENCH_CASES.map((c) => c.name).join(', ')}`)
     .option('--backend <name>', 'ref, wasm, gpu, or all (ref and wasm; wasm is timed on one thread and on --threads)', 'wasm')
     .option('--gpu-mode <mode>', GPU_MODE_HELP)
