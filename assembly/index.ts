@@ -1,8 +1,8 @@
 // The module's exports. Every kernel has the signature (chunk, scratch, params): numbers only.
 
-export { gemm, GEMM_SCRATCH } from './gemm';
-export { winograd, winogradWeights } from './winograd';
-export { winogradGrad, winogradGradFinish } from './winograd-grad';
+export { gemm, GEMM_SCRATCH, MC as GEMM_MC, KC_MAX as GEMM_KC_MAX, NC_MAX as GEMM_NC_MAX } from './gemm';
+export { winograd, winogradWeights, TILES as WINOGRAD_TILES } from './winograd';
+export { winogradGrad, winogradGradFinish, BT as WINOGRAD_GRAD_TILES } from './winograd-grad';
 export { unary, binary, copy, sumRows, adam } from './elementwise';
 export { reduce } from './reduce';
 export { maxPool2d, maxPool2dGrad, avgPool2d, avgPool2dGrad } from './pool';

@@ -11,7 +11,7 @@ import { micro, transpose4 } from './gemm';
 import { imin, pi, pu } from './params';
 import { transformInput } from './winograd';
 
-const BT: i32 = 32;
+export const BT: i32 = 32;
 const S_N = 0, S_C = 1, S_O = 2, S_H = 3, S_W = 4, S_X = 5, S_G = 6, S_DU = 7, S_DW = 8;
 
 /** Scratch of one chunk: V panels [ξ][C/8][BT][8], dM panels [ξ][O/4][BT][4], two 1 KiB staging blocks. */

@@ -8,7 +8,7 @@ import { WasmBackend, type WasmTensor } from './backend.js';
 import { ELEMENT_CHUNK } from './control.js';
 import { dctKernel } from './kernels/dct.js';
 import { affineKernel, BINARY_CODES, binaryKernel, clampKernel, compareKernel, compareScalarKernel, UNARY_CODES, unaryKernel } from './kernels/elementwise.js';
-import { conv2dGradInputKernel, conv2dGradWeightKernel, conv2dKernel, matmulKernel } from './kernels/linalg.js';
+import { conv2dGradInputKernel, conv2dGradWeightKernel, conv2dKernel, matmulKernel, setGemmBlocks } from './kernels/linalg.js';
 import { reduceKernels } from './kernels/reduce.js';
 import { shapingKernels } from './kernels/shaping.js';
 import { windowedKernels } from './kernels/windowed.js';
@@ -25,6 +25,7 @@ function adamKernel(rt: WasmRuntime) {
 }
 
 export function wasmKernels(rt: WasmRuntime): Record<string, Kernel<any>> {
+  setGemmBlocks(rt);
   const table: Record<string, Kernel<any>> = {};
   for (const [name, code] of Object.entries(UNARY_CODES)) table[name] = unaryKernel(rt, code);
   for (const [name, code] of Object.entries(BINARY_CODES)) table[name] = binaryKernel(rt, code);

@@ -11,10 +11,17 @@ import { fill, sumRows } from './elementwise.js';
 import { runWinograd, runWinogradGradWeight, winogradApplies } from './winograd.js';
 
 const MODE_MATMUL = 0, MODE_CONV_FWD = 1, MODE_CONV_GRAD_INPUT = 2, MODE_CONV_GRAD_WEIGHT = 3;
-const KC_MAX = 256;
-const NC_MAX = 256;
 /** Below this many multiply-adds a job runs on the calling thread. */
 const PARALLEL_MACS = 1 << 20;
+
+// Block sizes of assembly/gemm.ts (its packing buffers are sized for them), read from the module
+// once it is loaded: the host derives each GEMM's blocks from the shapes and these.
+let MC = 0, KC_MAX = 0, NC_MAX = 0;
+export function setGemmBlocks(rt: WasmRuntime): void {
+  MC = rt.constant('GEMM_MC');
+  KC_MAX = rt.constant('GEMM_KC_MAX');
+  NC_MAX = rt.constant('GEMM_NC_MAX');
+}
 
 /** K split into equal blocks of at most KC_MAX. */
 export function kBlock(K: number): number {
@@ -50,7 +57,7 @@ function runGemm(rt: WasmRuntime, g: GemmRecord): void {
     c?.C ?? 0, c?.H ?? 0, c?.W ?? 0, c?.Ho ?? 0, c?.Wo ?? 0, c?.kh ?? 0, c?.kw ?? 0, c?.sh ?? 0, c?.sw ?? 0, c?.ph ?? 0, c?.pw ?? 0, c?.O ?? 0,
     g.kc, g.nc,
   ];
-  const chunks = g.batches * Math.ceil(g.M / 64) * Math.ceil(g.N / g.nc);
+  const chunks = g.batches * Math.ceil(g.M / MC) * Math.ceil(g.N / g.nc);
   const macs = g.batches * g.M * g.N * (g.mode === MODE_CONV_GRAD_WEIGHT ? (c!.Ho * c!.Wo) : g.K);
   rt.run('gemm', chunks, rt.params(ints), macs >= PARALLEL_MACS, rt.gemmScratch);
 }
