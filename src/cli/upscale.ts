@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, normalize, resolve } from 'node:path';
+import { MAX_ELEMENTS } from '../backends/gpu/runtime.js';
 import { PAGE, WASM32_MAX_PAGES } from '../backends/wasm/heap.js';
 import { DEFAULT_QUALITY, encodeJpegRgba, JPEG_MAX_SIDE } from '../image/encode.js';
 import { FORMAT_EXTENSION, formatOfName, listImages, readImageFile, type OutputFormat } from '../image/files.js';
@@ -152,10 +153,17 @@ async function readInput(input: string): Promise<{ lr: Rgb8Image; warnings: stri
   return { lr: { width: decoded.image.width, height: decoded.image.height, data: toRgb8(decoded.image) }, warnings: decoded.warnings };
 }
 
-/** Refuses what cannot fit before the work starts; wasm keeps one tile's tensors in 4 GiB of linear memory. */
+/**
+ * Refuses what cannot fit before the work starts: wasm keeps one tile's tensors in 4 GiB of
+ * linear memory, the gpu backend holds at most 2^24 elements a tensor.
+ */
 function checkFits(input: string, lr: Rgb8Image, s: SamplingSetup, format: OutputFormat): void {
   const paramBytes = s.model.parameters().reduce((n, p) => n + 4 * p.size, 0);
-  const budget = { available: availableMemory(), tensorLimit: s.backend === 'wasm' ? WASM32_MAX_PAGES * PAGE - paramBytes : undefined };
+  const budget = {
+    available: availableMemory(),
+    tensorLimit: s.backend === 'wasm' ? WASM32_MAX_PAGES * PAGE - paramBytes : undefined,
+    elementLimit: s.backend === 'gpu' ? MAX_ELEMENTS : undefined,
+  };
   const problem = memoryProblem(lr.width, lr.height, s.tile, s.overlap, s.model.config, budget);
   if (problem) throw new InputError(`${input}: ${problem}`);
   const [W, H] = [lr.width * SCALE, lr.height * SCALE];

@@ -36,6 +36,8 @@ export interface UpscaleMemory {
   band: number;
   tileHost: number;
   activations: number;
+  /** Elements of the largest tensor of a tile's step. */
+  largestTensor: number;
   total: number;
 }
 
@@ -43,6 +45,16 @@ export interface UpscaleMemory {
 export function activationBytes(config: Pick<UNetConfig, 'baseChannels'>, pixels: number, elementBytes = 4): number {
   // the constant covers the time embedding and the few per-tile scalars
   return (72 * config.baseChannels + 96) * elementBytes * pixels + 64 * 1024;
+}
+
+/**
+ * Elements of the largest tensor a sampler step makes for a tile of `pixels` pixels: the
+ * time-embedded features at full resolution, about 6 values a pixel per base channel (31 for
+ * the input and its augmentation at tiny widths). What the gpu backend's 2^24-element limit
+ * meets first (test/resshift/upscale-memory.test.ts measures it).
+ */
+export function largestSampleTensor(config: Pick<UNetConfig, 'baseChannels'>, pixels: number): number {
+  return Math.max(6 * config.baseChannels, 31) * pixels;
 }
 
 /** Memory to upscale a width x height input x4 with tiles of at most `tile` output pixels. */
@@ -56,7 +68,8 @@ export function upscaleMemory(width: number, height: number, tile: number, confi
   const band = 12 * W * Math.min(tile, H) + 10 * 3 * W + 5 * MiB;
   const tileHost = TILE_HOST_BYTES_PER_PX * tilePx;
   const activations = activationBytes(config, tilePx, elementBytes);
-  return { source, band, tileHost, activations, total: source + band + Math.ceil(MEMORY_SLACK * (tileHost + activations)) + GARBAGE_ALLOWANCE };
+  const largestTensor = largestSampleTensor(config, tilePx);
+  return { source, band, tileHost, activations, largestTensor, total: source + band + Math.ceil(MEMORY_SLACK * (tileHost + activations)) + GARBAGE_ALLOWANCE };
 }
 
 export interface MemoryBudget {
@@ -64,13 +77,16 @@ export interface MemoryBudget {
   available: number;
   /** Most bytes one tile's tensors may take, where the backend caps them (wasm32's linear memory). */
   tensorLimit?: number;
+  /** Most elements one tensor may have, where the backend caps them (the gpu backend's 2^24). */
+  elementLimit?: number;
 }
 
 const formatBytes = (n: number) => (n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(1)} GiB` : `${Math.ceil(n / MiB)} MiB`);
 
 function fits(m: UpscaleMemory, budget: MemoryBudget): boolean {
   const tensorsFit = budget.tensorLimit === undefined || MEMORY_SLACK * m.activations <= budget.tensorLimit;
-  return m.total - m.source <= budget.available && tensorsFit;
+  const elementsFit = budget.elementLimit === undefined || m.largestTensor <= budget.elementLimit;
+  return m.total - m.source <= budget.available && tensorsFit && elementsFit;
 }
 
 /**
@@ -94,9 +110,12 @@ export function memoryProblem(
     if (fits(upscaleMemory(width, height, t, config, elementBytes), budget)) better = t;
   }
   const hostShort = need.total - need.source > budget.available;
+  const elementsOver = budget.elementLimit !== undefined && need.largestTensor > budget.elementLimit;
   const what = hostShort
     ? `needs about ${formatBytes(need.total)} of memory and ${formatBytes(budget.available + need.source)} is available`
-    : `needs about ${formatBytes(MEMORY_SLACK * need.activations)} per tile for the backend's tensors, over its ${formatBytes(budget.tensorLimit!)}`;
+    : elementsOver
+      ? `makes tensors of about ${need.largestTensor} elements, over the backend's ${budget.elementLimit} a tensor`
+      : `needs about ${formatBytes(MEMORY_SLACK * need.activations)} per tile for the backend's tensors, over its ${formatBytes(budget.tensorLimit!)}`;
   const fix = better !== null
     ? `--tile ${better} would fit (about ${formatBytes(upscaleMemory(width, height, better, config, elementBytes).total)})`
     : `even --tile ${smallest}${overlap > 0 ? ` (with --overlap ${overlap})` : ''} would not; free some memory`;

@@ -53,6 +53,17 @@ describe.skipIf(reason)(`resshift-ts --backend gpu${reason ? ` (skipped: ${reaso
     expect(worst).toBeLessThanOrEqual(1);
   });
 
+  test('upscale: a tile whose tensors exceed the 2^24 elements a gpu tensor holds is refused before any work, naming the tile that fits', () => {
+    const input = join(tmp, 'big.png');
+    writeFileSync(input, encode({ width: 256, height: 256, data: new Uint8Array(256 * 256 * 3).fill(90), channels: 3, depth: 8 }));
+    const out = join(tmp, 'big-out.png');
+    // the tiny model's largest tensor holds 31 values a tile pixel: 1024x1024 tiles need 32.5M elements
+    const r = run(['upscale', input, '-o', out, '--checkpoint', ck, '--backend', 'gpu', '--tile', '1024', '--steps', '2']);
+    expect(r.code, r.err).toBe(2);
+    expect(r.err).toMatch(/tensors of about 32505856 elements, over the backend's 16777216 a tensor; --tile 728 would fit/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   test('eval: exit 0 on a folder, SR scores of wasm', () => {
     const data = join(tmp, 'eval');
     mkdirSync(data);

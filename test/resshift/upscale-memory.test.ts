@@ -4,7 +4,7 @@ import { DualDomainUNet } from '../../src/resshift/model.js';
 import { respace } from '../../src/resshift/respace.js';
 import { sample } from '../../src/resshift/sampler.js';
 import { etaSchedule } from '../../src/resshift/schedule.js';
-import { activationBytes, GARBAGE_ALLOWANCE, MEMORY_SLACK, memoryProblem, upscaleMemory } from '../../src/resshift/upscale-memory.js';
+import { activationBytes, GARBAGE_ALLOWANCE, largestSampleTensor, MEMORY_SLACK, memoryProblem, upscaleMemory } from '../../src/resshift/upscale-memory.js';
 import { tensor } from '../../src/tensor/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 
@@ -48,6 +48,36 @@ describe('upscale memory', () => {
         model.dispose();
       }
     }
+  });
+
+  it('the largest tensor of a sampler step is what largestSampleTensor says (the gpu limit meets it first)', async () => {
+    for (const [c, h, w] of [[2, 24, 40], [8, 32, 24], [12, 16, 32]]) {
+      const model = new DualDomainUNet({ baseChannels: c }, { rng: new Rng(1), backend: 'ref' });
+      const x = tensor(new Rng(2).fillUniform(new Float32Array(3 * h * w), -1, 1), [1, 3, h, w], { backend: 'ref' });
+      let largest = 0;
+      refBackend.alloc = (size, dtype) => {
+        largest = Math.max(largest, size);
+        return alloc.call(refBackend, size, dtype);
+      };
+      try {
+        const sp = respace(etaSchedule(), 2);
+        (await sample(model, x, { schedule: sp.schedule, modelTimesteps: sp.timesteps, kappa: 2, seed: 1 })).dispose();
+      } finally {
+        refBackend.alloc = alloc;
+        x.dispose();
+        model.dispose();
+      }
+      expect(largestSampleTensor({ baseChannels: c }, h * w), `c ${c}, ${h}x${w}`).toBe(largest);
+    }
+  });
+
+  it('on the gpu backend, refuses a tile whose tensors exceed 2^24 elements and names the tile that fits', () => {
+    const budget = { available: 64 * GiB, elementLimit: 2 ** 24 };
+    // width 64: 384 values a pixel, so 208x208 (16.6M) fits and 216x216 does not
+    expect(memoryProblem(512, 512, 256, 32, { baseChannels: 64 }, budget)).toMatch(/tensors of about 25165824 elements, over the backend's 16777216 a tensor; --tile 208 would fit/);
+    expect(memoryProblem(512, 512, 208, 32, { baseChannels: 64 }, budget)).toBeNull();
+    expect(memoryProblem(512, 512, 288, 32, { baseChannels: 32 }, budget)).toBeNull();
+    expect(memoryProblem(512, 512, 296, 32, { baseChannels: 32 }, budget)).toMatch(/--tile 288 would fit/);
   });
 
   it('grows with the image only by the 8-bit source and the band width; the per-tile parts stay put', () => {
