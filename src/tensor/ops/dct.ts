@@ -49,6 +49,8 @@ export function dctMatrix(n: number, dtype: DType = 'float32', backend = 'ref'):
 
 /** The orthonormal 1-D DCT-II (or with `inverse` its inverse, DCT-III) along axis -1 or -2. */
 export function dctAxis(x: Tensor, axis: -1 | -2, inverse = false): Tensor {
+  // checked here too: the matrix-product path below never reaches the op's own checks
+  if (axis !== -1 && axis !== -2) throw new Error(`dct: axis must be -1 or -2, got ${String(axis)}`);
   const home = x.storage.backend;
   if (x.rank >= 2 && !(home.dtypes.includes(x.dtype) && getKernel(home.name, dctOp.name))) {
     const c = dctMatrix(x.shape[x.rank + axis], x.dtype, x.backend);

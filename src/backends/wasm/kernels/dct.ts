@@ -3,7 +3,8 @@
 // products (the blocked GEMM of linalg.ts) transform them, and a pass merges the results
 // (assembly/dct.ts). Half the multiply-adds of the full product for two passes over the data.
 // Odd or tiny sizes take the full product. Blocks depend on shapes only: the results do not
-// depend on the thread count.
+// depend on the thread count. The halves live in linear memory only during the call: twice the
+// input's size on top of the input and the output.
 
 import { dctBasisValues, dctHalfBases } from '../../dct-basis.js';
 import type { Attrs } from '../../types.js';
