@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { BENCH_CASES } from './bench-cases.js';
 import { GPU_MODE_HELP, InputError, positiveInt, threadsOption } from './common.js';
+import { emitEvent } from './outputs.js';
 import { err } from './printable.js';
 
 interface BenchCliOptions {
@@ -56,6 +57,8 @@ export function addBenchCommand(program: Command): void {
         else printReport(report, (s) => console.log(s));
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
+        // under --json the refusal is an event too, as in the other commands
+        if (opts.json) emitEvent('error', { command: 'bench', message: e.message, exitCode: 2 });
         err(`resshift-ts: ${e.message}`);
         process.exitCode = 2;
       }

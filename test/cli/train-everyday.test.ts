@@ -88,4 +88,11 @@ describe.skipIf(!built)('train and bench, every day (needs `npm run build`)', ()
     expect(r.out.split('\n').filter((l) => l.startsWith('matmul-1024'))).toHaveLength(1);
     expect(r.err.split('\n').filter((l) => header.test(l))).toHaveLength(1);
   });
+
+  it('bench --json: a refusal is an error event on stdout too, exit 2', () => {
+    const r = run(['bench', '--only', 'no-such-case', '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.out.trim())).toMatchObject({ event: 'error', command: 'bench', exitCode: 2, message: expect.stringMatching(/^unknown case no-such-case/) });
+    expect(r.err).toMatch(/^resshift-ts: unknown case no-such-case/);
+  });
 });
