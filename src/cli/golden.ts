@@ -8,7 +8,7 @@ import {
 import { serializeSafetensors } from '../nn/safetensors.js';
 import { listFiles, readFileBounded, SAFETENSORS_PROBE_BYTES, safetensorsHeaderProblem, writeFileAtomic } from '../node/files.js';
 import { GPU_MODE_HELP, InputError, selectBackend } from './common.js';
-import { prepareOutputDir, sameFile } from './outputs.js';
+import { emitEvent, prepareOutputDir, sameFile } from './outputs.js';
 import { err, jsonPrintable, out, printable } from './printable.js';
 
 interface GoldenOptions {
@@ -164,6 +164,8 @@ export function addGoldenCommand(program: Command): void {
         process.exitCode = await runGolden(path, opts);
       } catch (e) {
         if (!(e instanceof InputError)) throw e;
+        // under --json the refusal is an event too, as in the other commands
+        if (opts.json) emitEvent('error', { command: 'golden', message: e.message, exitCode: 2 });
         err(`resshift-ts golden: ${e.message}`);
         process.exitCode = 2;
       }

@@ -46,6 +46,10 @@ describe.skipIf(!built)('resshift-ts golden (needs `npm run build`; skipped when
       expect(r.err).toMatch(/^resshift-ts golden: /);
       expect(r.out).toBe('');
     }
+    // with --json the same refusal is also an error event on stdout
+    const j = cli(join(tmp, 'missing.safetensors'), '--json');
+    expect(j.code).toBe(2);
+    expect(JSON.parse(j.out.trim())).toMatchObject({ event: 'error', command: 'golden', exitCode: 2 });
   });
 
   test('a failing case makes --check exit 1 (and only with --check)', () => {
