@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { availableMemory as processAvailableMemory } from '../node/memory.js';
+import { fetchBytes } from './fetch-bytes.js';
 
 export const RUNTIME = 'node';
 
@@ -25,14 +26,7 @@ export async function readPath(path: string, what: string): Promise<Uint8Array> 
 /** The bytes at a URL: file: URLs from disk, others fetched. */
 export async function readUrl(url: URL, what: string): Promise<Uint8Array> {
   if (url.protocol === 'file:') return readPath(fileURLToPath(url), what);
-  let res: Response;
-  try {
-    res = await fetch(url);
-  } catch (e) {
-    throw new Error(`${what}: cannot fetch ${url.href} (${(e as Error).message})`);
-  }
-  if (!res.ok) throw new Error(`${what}: HTTP ${res.status} fetching ${url.href}`);
-  return new Uint8Array(await res.arrayBuffer());
+  return fetchBytes(url, what);
 }
 
 /**

@@ -1,6 +1,8 @@
 // Browsers (and any other host without Node built-ins): URLs are fetched; there are no paths.
 // Chosen over platform-node.ts by package.json "imports" conditions (#platform: "browser", "default").
 
+import { fetchBytes } from './fetch-bytes.js';
+
 export const RUNTIME = 'web';
 
 export async function readPath(path: string, what: string): Promise<Uint8Array> {
@@ -9,14 +11,7 @@ export async function readPath(path: string, what: string): Promise<Uint8Array> 
 
 /** The bytes at a URL, fetched. */
 export async function readUrl(url: URL, what: string): Promise<Uint8Array> {
-  let res: Response;
-  try {
-    res = await fetch(url);
-  } catch (e) {
-    throw new Error(`${what}: cannot fetch ${url.href} (${(e as Error).message})`);
-  }
-  if (!res.ok) throw new Error(`${what}: HTTP ${res.status} fetching ${url.href}`);
-  return new Uint8Array(await res.arrayBuffer());
+  return fetchBytes(url, what);
 }
 
 /** A page cannot tell how much memory it may take; only the backends' own limits are checked. */
