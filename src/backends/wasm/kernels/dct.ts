@@ -10,7 +10,7 @@ import { dctBasisValues, dctHalfBases } from '../../dct-basis.js';
 import type { Attrs } from '../../types.js';
 import type { WasmTensor } from '../backend.js';
 import type { WasmRuntime } from '../runtime.js';
-import { kBlock, nBlock, runTabled } from './linalg.js';
+import { kBlock, nBlock, per, runTabled, same } from './linalg.js';
 
 const PARALLEL_ELEMENTS = 65536;
 /** Below this size the passes cost more than the halved product saves. */
@@ -33,8 +33,8 @@ function upload(rt: WasmRuntime, values: Float64Array): number {
 function bases(rt: WasmRuntime, n: number, split: boolean): Bases {
   let m = cache.get(rt);
   if (!m) cache.set(rt, (m = new Map()));
-  const b = m.get(n) ?? {};
-  m.set(n, b);
+  let b = m.get(n);
+  if (!b) m.set(n, (b = {}));
   if (split && b.even === undefined) {
     const { even, odd } = dctHalfBases(n);
     b.even = upload(rt, even);
@@ -43,9 +43,6 @@ function bases(rt: WasmRuntime, n: number, split: boolean): Bases {
   if (!split && b.full === undefined) b.full = upload(rt, dctBasisValues(n));
   return b;
 }
-
-const same = (n: number) => new Array<number>(n).fill(0);
-const per = (n: number, stride: number) => Array.from({ length: n }, (_, i) => i * stride);
 
 export function dctKernel(rt: WasmRuntime) {
   const rows = rt.constant('DCT_ROWS');

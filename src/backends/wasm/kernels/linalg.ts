@@ -90,8 +90,9 @@ export function runTabled(rt: WasmRuntime, g: Omit<GemmRecord, 'mode' | 'batches
 const pointwise = (kh: number, kw: number, sh: number, sw: number, ph: number, pw: number) =>
   kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0;
 
-const per = (n: number, stride: number) => Array.from({ length: n }, (_, i) => i * stride);
-const same = (n: number) => new Array<number>(n).fill(0);
+/** Batch offsets for runTabled: entry i at i * stride, or every entry at 0. */
+export const per = (n: number, stride: number) => Array.from({ length: n }, (_, i) => i * stride);
+export const same = (n: number) => new Array<number>(n).fill(0);
 
 export function matmulKernel(rt: WasmRuntime) {
   return ([a, b]: readonly WasmTensor[], [c]: readonly WasmTensor[], attrs: Attrs): void => {
