@@ -31,7 +31,7 @@ export const MODE_CONV_GRAD_WEIGHT = 3;
 const S_MODE = 0, S_M = 1, S_N = 2, S_K = 3, S_A = 4, S_B = 5, S_C = 6, S_BIAS = 7;
 const S_BATCHES = 8, S_TRANS_A = 9, S_TRANS_B = 10, S_TABLE = 11;
 const S_CIN = 12, S_H = 13, S_W = 14, S_HO = 15, S_WO = 16, S_KH = 17, S_KW = 18;
-const S_SH = 19, S_SW = 20, S_PH = 21, S_PW = 22, S_O = 23, S_KC = 24, S_NC = 25;
+const S_SH = 19, S_SW = 20, S_PH = 21, S_PW = 22, S_O = 23, S_KC = 24, S_NC = 25, S_MG = 26;
 
 // ---- register tile ---------------------------------------------------------------------------
 
@@ -366,57 +366,71 @@ function packIm2colRows(p: usize, img: i32, k0: i32, kl: i32, col: i32, cols: i3
 
 // ---- driver ----------------------------------------------------------------------------------
 
-function tile(p: usize, mode: i32, batch: i32, img: i32, m0: i32, mr: i32, n0: i32, nr: i32, k0: i32, kl: i32, first: bool, cBase: usize, ldc: i32, scratch: usize): void {
+/**
+ * One K block of one chunk: B's kl x nr block is packed once and serves each of the chunk's
+ * M blocks in turn (packing B cost about as much as the arithmetic it fed when it was redone
+ * per M block); A is packed per M block.
+ */
+function kStep(p: usize, mode: i32, batch: i32, img: i32, m0: i32, m1: i32, n0: i32, nr: i32, k0: i32, kl: i32, first: bool, cBase: usize, ldc: i32, scratch: usize): void {
   const pa = scratch;
   const pb = scratch + PACK_A_BYTES;
   const tileBuf = pb + PACK_B_BYTES;
   const offs = tileBuf + TILE_BYTES;
   packB(p, mode, batch, img, k0, kl, n0, nr, pb, offs);
-  packA(p, mode, batch, img, m0, mr, k0, kl, pa);
-  for (let j = 0; j < nr; j += 8) {
-    const bp = pb + <usize>(j >> 3) * <usize>(kl * 32);
-    const cols = imin(8, nr - j);
-    for (let i = 0; i < mr; i += 4) {
-      const ap = pa + <usize>(i >> 2) * <usize>(kl * 16);
-      const cp = cBase + (<usize>((m0 + i) * ldc + n0 + j) << 2);
-      const rows = imin(4, mr - i);
-      if (rows == 4 && cols == 8) micro(kl, ap, bp, cp, ldc, first);
-      else microEdge(kl, ap, bp, cp, ldc, first, rows, cols, tileBuf);
+  for (let mb = m0; mb < m1; mb += MC) {
+    const mr = imin(MC, m1 - mb);
+    packA(p, mode, batch, img, mb, mr, k0, kl, pa);
+    for (let j = 0; j < nr; j += 8) {
+      const bp = pb + <usize>(j >> 3) * <usize>(kl * 32);
+      const cols = imin(8, nr - j);
+      for (let i = 0; i < mr; i += 4) {
+        const ap = pa + <usize>(i >> 2) * <usize>(kl * 16);
+        const cp = cBase + (<usize>((mb + i) * ldc + n0 + j) << 2);
+        const rows = imin(4, mr - i);
+        if (rows == 4 && cols == 8) micro(kl, ap, bp, cp, ldc, first);
+        else microEdge(kl, ap, bp, cp, ldc, first, rows, cols, tileBuf);
+      }
     }
   }
 }
 
+/** Rows of C one chunk computes: S_MG blocks of MC rows (the host picks S_MG from the shapes). */
+@inline function chunkRows(p: usize): i32 {
+  return pi(p, S_MG) * MC;
+}
+
 /** Number of chunks the host dispatches for the parameter record p. */
 export function gemmChunks(p: usize): i32 {
-  const M = pi(p, S_M), N = pi(p, S_N), nc = pi(p, S_NC);
-  return pi(p, S_BATCHES) * ((M + MC - 1) / MC) * ((N + nc - 1) / nc);
+  const M = pi(p, S_M), N = pi(p, S_N), nc = pi(p, S_NC), mc = chunkRows(p);
+  return pi(p, S_BATCHES) * ((M + mc - 1) / mc) * ((N + nc - 1) / nc);
 }
 
 export function gemm(chunk: i32, scratch: usize, p: usize): void {
   const mode = pi(p, S_MODE);
   const M = pi(p, S_M), N = pi(p, S_N), K = pi(p, S_K);
-  const kc = pi(p, S_KC), nc = pi(p, S_NC);
-  const mBlocks = (M + MC - 1) / MC, nBlocks = (N + nc - 1) / nc;
+  const kc = pi(p, S_KC), nc = pi(p, S_NC), mc = chunkRows(p);
+  const mBlocks = (M + mc - 1) / mc, nBlocks = (N + nc - 1) / nc;
   const per = mBlocks * nBlocks;
   const batch = chunk / per;
   const r = chunk - batch * per;
   const mb = r / nBlocks, nb = r - mb * nBlocks;
-  const m0 = mb * MC, mr = imin(MC, M - m0);
+  const m0 = mb * mc, m1 = imin(M, m0 + mc);
   const n0 = nb * nc, nr = imin(nc, N - n0);
   // Batch entries of C are contiguous; for the weight gradient the batch is the image and C
-  // is that image's slice of a stack of partial gradients.
+  // is that image's slice of a stack of partial gradients. Each C element sums its K blocks in
+  // order whatever the grouping, so S_MG changes the speed, never the result.
   const cBase = pu(p, S_C) + (<usize>batch * <usize>M * <usize>N << 2);
   if (mode == MODE_CONV_GRAD_WEIGHT) {
     const P = pi(p, S_HO) * pi(p, S_WO);
-    for (let q0 = 0; q0 < P; q0 += kc) tile(p, mode, 0, batch, m0, mr, n0, nr, q0, imin(kc, P - q0), q0 == 0, cBase, N, scratch);
+    for (let q0 = 0; q0 < P; q0 += kc) kStep(p, mode, 0, batch, m0, m1, n0, nr, q0, imin(kc, P - q0), q0 == 0, cBase, N, scratch);
   } else {
-    for (let k0 = 0; k0 < K; k0 += kc) tile(p, mode, batch, batch, m0, mr, n0, nr, k0, imin(kc, K - k0), k0 == 0, cBase, N, scratch);
+    for (let k0 = 0; k0 < K; k0 += kc) kStep(p, mode, batch, batch, m0, m1, n0, nr, k0, imin(kc, K - k0), k0 == 0, cBase, N, scratch);
   }
   const bias = pu(p, S_BIAS);
   if (bias != 0) {
-    for (let i = 0; i < mr; i++) {
-      const b = f32x4.splat(load<f32>(f32at(bias, m0 + i)));
-      let cp = cBase + (<usize>((m0 + i) * N + n0) << 2);
+    for (let i = m0; i < m1; i++) {
+      const b = f32x4.splat(load<f32>(f32at(bias, i)));
+      let cp = cBase + (<usize>(i * N + n0) << 2);
       let j = 0;
       for (; j + 4 <= nr; j += 4, cp += 16) v128.store(cp, f32x4.add(v128.load(cp), b));
       for (; j < nr; j++, cp += 4) store<f32>(cp, load<f32>(cp) + f32x4.extract_lane(b, 0));

@@ -25,6 +25,7 @@ interface Stat {
   calls: number;
 }
 const stats = new Map<string, Stat>();
+let depth = 0;
 
 /** Convolutions are keyed by shape too: the same op costs very differently at 1x1 and 3x3. */
 function key(op: string, ins: readonly { shape: readonly number[] }[], outs: readonly { shape: readonly number[] }[]): string {
@@ -38,10 +39,19 @@ function instrument(): void {
   for (const op of kernelNames('wasm')) {
     const k = getKernel('wasm', op)!;
     registerKernel('wasm', op, ((ins, outs, attrs) => {
+      // A kernel may call others through the registry (a fallback, a composite): only the
+      // outermost call counts, so the per-op times add up to the time spent in kernels.
+      if (depth > 0) return (k as Kernel)(ins, outs, attrs);
+      depth++;
       const t0 = performance.now();
-      const r = (k as Kernel)(ins, outs, attrs);
+      let r;
+      try {
+        r = (k as Kernel)(ins, outs, attrs);
+      } finally {
+        depth--;
+      }
       const dt = performance.now() - t0;
-      for (const name of [op, key(op, ins, outs)]) {
+      for (const name of new Set([op, key(op, ins, outs)])) {
         const st = stats.get(name) ?? { ms: 0, calls: 0 };
         st.ms += dt;
         st.calls++;

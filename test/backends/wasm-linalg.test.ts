@@ -44,6 +44,22 @@ describe('matmul (wasm vs ref)', () => {
   }
 });
 
+describe('GEMM chunking', () => {
+  it('grouping M blocks into chunks changes no bit: a batched matmul equals its entries multiplied one by one', () => {
+    // The host gives a chunk several M blocks when there are enough chunks (assembly/gemm.ts
+    // packs B once for them): [6, 260, 90] @ [90, 40] runs 6 x 5 M blocks in groups, each
+    // [260, 90] @ [90, 40] alone runs them one per chunk. Each C element must sum the same
+    // products in the same order either way.
+    const rng = new Rng(12, 1);
+    const a = randomInput(rng, [6, 260, 90]), b = randomInput(rng, [90, 40]);
+    const batched = runBoth('matmul', [a, b], [[6, 260, 90], [90, 40]], { transA: false, transB: false }).wasm[0];
+    for (let i = 0; i < 6; i++) {
+      const one = runBoth('matmul', [a.subarray(i * 260 * 90, (i + 1) * 260 * 90), b], [[260, 90], [90, 40]], { transA: false, transB: false }).wasm[0];
+      expectSameBits(batched.subarray(i * 260 * 40, (i + 1) * 260 * 40), one, `entry ${i}`);
+    }
+  });
+});
+
 interface ConvCase {
   n: number;
   c: number;

@@ -50,14 +50,28 @@ interface GemmRecord {
   nc: number;
 }
 
+/** Chunks a GEMM is split into at least (when it has that many M blocks), so threads share the work evenly. */
+const MIN_CHUNKS = 8;
+
+/**
+ * M blocks per chunk: a chunk packs each K block of B once for all its M blocks, so fewer,
+ * taller chunks pack less, as long as there are MIN_CHUNKS of them. From the shapes alone.
+ */
+function mGroup(g: GemmRecord): number {
+  const mBlocks = Math.ceil(g.M / MC);
+  const units = g.batches * Math.ceil(g.N / g.nc);
+  return Math.max(1, Math.min(mBlocks, Math.floor((mBlocks * units) / MIN_CHUNKS)));
+}
+
 function runGemm(rt: WasmRuntime, g: GemmRecord): void {
   const c = g.conv;
   const ints = [
     g.mode, g.M, g.N, g.K, g.A, g.B, g.C, g.bias ?? 0, g.batches, g.transA ? 1 : 0, g.transB ? 1 : 0, g.table ?? 0,
     c?.C ?? 0, c?.H ?? 0, c?.W ?? 0, c?.Ho ?? 0, c?.Wo ?? 0, c?.kh ?? 0, c?.kw ?? 0, c?.sh ?? 0, c?.sw ?? 0, c?.ph ?? 0, c?.pw ?? 0, c?.O ?? 0,
-    g.kc, g.nc,
+    g.kc, g.nc, mGroup(g),
   ];
-  const chunks = g.batches * Math.ceil(g.M / MC) * Math.ceil(g.N / g.nc);
+  const mc = mGroup(g) * MC;
+  const chunks = g.batches * Math.ceil(g.M / mc) * Math.ceil(g.N / g.nc);
   const macs = g.batches * g.M * g.N * (g.mode === MODE_CONV_GRAD_WEIGHT ? (c!.Ho * c!.Wo) : g.K);
   rt.run('gemm', chunks, rt.params(ints), macs >= PARALLEL_MACS, rt.gemmScratch);
 }
