@@ -33,6 +33,16 @@ const S_BATCHES = 8, S_TRANS_A = 9, S_TRANS_B = 10, S_TABLE = 11;
 const S_CIN = 12, S_H = 13, S_W = 14, S_HO = 15, S_WO = 16, S_KH = 17, S_KW = 18;
 const S_SH = 19, S_SW = 20, S_PH = 21, S_PW = 22, S_O = 23, S_KC = 24, S_NC = 25, S_MG = 26;
 
+/**
+ * a·b + c. The default build multiplies and adds (two roundings, the same bits on every
+ * machine); the build with relaxed SIMD enabled uses relaxed_madd, which V8 lowers to a fused
+ * multiply-add where the CPU has one: one instruction instead of two, one rounding instead of two.
+ */
+@inline function mad(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
 // ---- register tile ---------------------------------------------------------------------------
 
 /**
@@ -49,13 +59,13 @@ export function micro(kc: i32, pa: usize, pb: usize, pc: usize, ldc: i32, first:
   while (pb < end) {
     const b0 = v128.load(pb), b1 = v128.load(pb, 16);
     let a = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(a, b0)); c01 = f32x4.add(c01, f32x4.mul(a, b1));
+    c00 = mad(a, b0, c00); c01 = mad(a, b1, c01);
     a = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(a, b0)); c11 = f32x4.add(c11, f32x4.mul(a, b1));
+    c10 = mad(a, b0, c10); c11 = mad(a, b1, c11);
     a = v128.load32_splat(pa, 8);
-    c20 = f32x4.add(c20, f32x4.mul(a, b0)); c21 = f32x4.add(c21, f32x4.mul(a, b1));
+    c20 = mad(a, b0, c20); c21 = mad(a, b1, c21);
     a = v128.load32_splat(pa, 12);
-    c30 = f32x4.add(c30, f32x4.mul(a, b0)); c31 = f32x4.add(c31, f32x4.mul(a, b1));
+    c30 = mad(a, b0, c30); c31 = mad(a, b1, c31);
     pa += 16;
     pb += 32;
   }

@@ -8,5 +8,5 @@ export { Module, type NamedArray } from './nn/module.js';
 export { Conv2d, Linear, Sequential, type InitOptions } from './nn/layers.js';
 export { sinusoidalTimeEmbedding, timeEmbeddingFreqs } from './nn/embedding.js';
 export { DualDomainUNet, defaultUNetConfig, type UNetConfig } from './resshift/model.js';
-export { initWasmBackend, stopWasmWorkers, wasmThreads } from './backends/wasm/index.js';
+export { initWasmBackend, stopWasmWorkers, wasmFma, wasmThreads } from './backends/wasm/index.js';
 export { initGpuBackend, type GpuOptions, type GpuMode } from './backends/gpu/index.js';

@@ -22,6 +22,7 @@ import type { BackendChoice, ModelInfo, RgbPixels } from './types.js';
 export interface RunSettings {
   backend?: BackendChoice;
   threads?: number;
+  fma?: boolean;
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
 }
@@ -74,7 +75,7 @@ export class LocalModel {
   }
 
   async upscale(lr: RgbPixels, s: Sampling, o: RunSettings = {}): Promise<RgbPixels> {
-    const backend = await startBackend(o.backend, o.threads);
+    const backend = await startBackend(o.backend, o.threads, o.fma);
     const model = this.modelOn(backend);
     const [W, H] = [lr.width * SCALE, lr.height * SCALE];
     // refuse what cannot fit before the work starts; wasm keeps one tile's tensors in 4 GiB of
@@ -103,7 +104,7 @@ export class LocalModel {
 
   /** SR and bicubic PSNR / SSIM / PSNR-Y of each HR image, as `resshift-ts eval` scores them. */
   async evaluate(images: { name: string; image: RgbImage }[], s: EvaluateSettings, o: EvaluateHooks = {}): Promise<EvaluateResult> {
-    const backend = await startBackend(o.backend, o.threads);
+    const backend = await startBackend(o.backend, o.threads, o.fma);
     const model = this.modelOn(backend);
     return evaluateModel(model, images, {
       schedule: this.schedule,

@@ -8,6 +8,7 @@ import type { BackendChoice, ModelInfo, RgbPixels } from './types.js';
 export interface Where {
   backend?: BackendChoice;
   threads?: number;
+  fma?: boolean;
 }
 
 export type Job =

@@ -37,7 +37,11 @@ function remoteError(m: { message: string; name: string }): Error {
   return e;
 }
 
-const whereOf = (o: RunSettings): Where => ({ ...(o.backend !== undefined ? { backend: o.backend } : {}), ...(o.threads !== undefined ? { threads: o.threads } : {}) });
+const whereOf = (o: RunSettings): Where => ({
+  ...(o.backend !== undefined ? { backend: o.backend } : {}),
+  ...(o.threads !== undefined ? { threads: o.threads } : {}),
+  ...(o.fma !== undefined ? { fma: o.fma } : {}),
+});
 
 interface Pending {
   id: number;

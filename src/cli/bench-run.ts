@@ -36,6 +36,8 @@ export interface BenchOptions {
   threads: number;
   /** GPU.js mode of the gpu backend (default webgpu). */
   gpuMode?: string;
+  /** wasm runs the fused multiply-add build (its rows are labelled wasm-fma). */
+  fma?: boolean;
   /** Also time wasm on one thread (thread scaling). */
   singleThread: boolean;
   /** Load tfjs-wasm, onnxruntime-web and PyTorch when installed. */
@@ -56,8 +58,13 @@ export interface BenchReport {
   notes: string[];
   /** What each comparison engine is (version, BLAS). */
   engines: Record<string, string>;
+  /** wasm rows ran the fused multiply-add build (relaxed SIMD). */
+  fma: boolean;
   results: BenchRow[];
 }
+
+/** The backend column of wasm rows timed with the fused multiply-add build. */
+const WASM_FMA = 'wasm-fma';
 
 /** ref runs about 1 GFLOP/s: the UNet cases run on a smaller crop there (GFLOP/s compared). */
 const REF_SCALE: Record<string, number> = {
@@ -161,7 +168,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       plan.push([b, b === 'wasm' ? o.threads : 1]); // ref and gpu: one host thread
     }
     for (const [backend, threads] of plan) {
-      await selectBackend(backend, backend === 'wasm' ? { threads } : backend === 'gpu' ? { gpuMode: o.gpuMode } : {});
+      await selectBackend(backend, backend === 'wasm' ? { threads, fma: o.fma } : backend === 'gpu' ? { gpuMode: o.gpuMode } : {});
       const scale = o.scale * (backend === 'ref' ? (REF_SCALE[c.name] ?? 1) : 1);
       const gpu = backend === 'gpu' ? (getBackend('gpu') as GpuBackend) : null;
       const made = c.setup(scale);
@@ -169,7 +176,8 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       try {
         const flop = await flopOf(c, scale, made); // counted as the kernels are called (no GPU wait)
         const t = await time(body, backend === 'ref' ? 1 : o.iterations);
-        const row: BenchRow = { name: c.name, backend, threads, iterations: t.runs, scale, medianMs: t.median, minMs: t.min, maxMs: t.max, gflops: flop / (t.median * 1e6) };
+        const label = backend === 'wasm' && o.fma ? WASM_FMA : backend;
+        const row: BenchRow = { name: c.name, backend: label, threads, iterations: t.runs, scale, medianMs: t.median, minMs: t.min, maxMs: t.max, gflops: flop / (t.median * 1e6) };
         if (gpu) {
           row.kernelClass = gpu.rt.kernelClass;
           const device = `gpu: ${gpu.describe()}`;
@@ -206,10 +214,11 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   for (const r of rows) {
     const same = (b: string) => rows.find((q) => q.name === r.name && q.backend === b);
     const ref = same('ref');
-    if (ref && r !== ref && (r.backend === 'wasm' || r.backend === 'gpu')) {
+    const ours = r.backend === 'wasm' || r.backend === WASM_FMA;
+    if (ref && r !== ref && (ours || r.backend === 'gpu')) {
       r.vsRef = ref.scale === r.scale ? ref.medianMs / r.medianMs : ref.gflops && r.gflops ? r.gflops / ref.gflops : undefined;
     }
-    if (r.backend !== 'wasm') continue;
+    if (!ours) continue;
     const tf = same('tfjs-wasm'), ort = same('ort-wasm'), torch = same('torch');
     if (tf) r.vsTfjs = tf.medianMs / r.medianMs;
     if (ort) r.vsOrt = ort.medianMs / r.medianMs;
@@ -227,6 +236,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     loadAfter: loadavg(),
     notes,
     engines: Object.fromEntries(engines.map((e) => [e.name, e.detail ?? ''])),
+    fma: o.fma ?? false,
     results: rows,
   };
 }

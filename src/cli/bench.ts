@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { availableParallelism } from 'node:os';
 import { BENCH_CASES } from './bench-cases.js';
-import { GPU_MODE_HELP, InputError, positiveInt, threadsOption } from './common.js';
+import { FMA_HELP, GPU_MODE_HELP, InputError, positiveInt, threadsOption } from './common.js';
 import { emitEvent } from './outputs.js';
 import { err } from './printable.js';
 
 interface BenchCliOptions {
+  fma?: boolean;
   only?: string[];
   backend: string;
   gpuMode?: string;
@@ -23,6 +24,7 @@ export function addBenchCommand(program: Command): void {
     .option('--backend <name>', 'ref, wasm, gpu, or all (ref and wasm; wasm is timed on one thread and on --threads)', 'wasm')
     .option('--gpu-mode <mode>', GPU_MODE_HELP)
     .option('--threads <n>', 'wasm threads, at most twice the cores (default: all cores)')
+    .option('--fma', `${FMA_HELP} (rows say wasm-fma)`)
     .option('--json', 'print the results as JSON instead of a table')
     .option('--scale <f>', 'shrink every case by this side-length factor (quick runs)', '1')
     .option('--iterations <n>', 'timed iterations per case', '5')
@@ -32,6 +34,7 @@ export function addBenchCommand(program: Command): void {
         if (unknown.length) throw new InputError(`unknown case ${unknown.join(', ')} (cases: ${BENCH_CASES.map((c) => c.name).join(', ')})`);
         if (!['ref', 'wasm', 'gpu', 'all'].includes(opts.backend)) throw new InputError(`--backend must be ref, wasm, gpu or all, got ${opts.backend}`);
         if (opts.gpuMode !== undefined && opts.backend !== 'gpu') throw new InputError(`--gpu-mode applies to --backend gpu only, not --backend ${opts.backend}`);
+        if (opts.fma && opts.backend !== 'wasm') throw new InputError(`--fma applies to --backend wasm only, not --backend ${opts.backend}`);
         const scale = Number(opts.scale);
         if (!(scale > 0 && scale <= 1)) throw new InputError(`--scale must be in (0, 1], got ${opts.scale}`);
         const threads = threadsOption(opts.threads, availableParallelism())!;
@@ -46,6 +49,7 @@ export function addBenchCommand(program: Command): void {
           backends: opts.backend === 'all' ? ['ref', 'wasm'] : [opts.backend],
           threads,
           gpuMode: opts.gpuMode,
+          fma: opts.fma ?? false,
           singleThread: true,
           compare: true,
           scale,

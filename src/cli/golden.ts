@@ -7,11 +7,12 @@ import {
 } from '../golden/index.js';
 import { serializeSafetensors } from '../nn/safetensors.js';
 import { listFiles, readFileBounded, SAFETENSORS_PROBE_BYTES, safetensorsHeaderProblem, writeFileAtomic } from '../node/files.js';
-import { GPU_MODE_HELP, InputError, selectBackend } from './common.js';
+import { FMA_HELP, GPU_MODE_HELP, InputError, selectBackend } from './common.js';
 import { emitEvent, prepareOutputDir, sameFile } from './outputs.js';
 import { err, jsonPrintable, out, printable } from './printable.js';
 
 interface GoldenOptions {
+  fma?: boolean;
   backend: string;
   gpuMode?: string;
   out?: string;
@@ -106,7 +107,7 @@ async function writeOutputs(outDir: string, file: string, gc: GoldenCase, r: Gol
 
 async function runGolden(path: string, opts: GoldenOptions): Promise<number> {
   const files = await caseFiles(path);
-  await selectBackend(opts.backend, { gpuMode: opts.gpuMode });
+  await selectBackend(opts.backend, { gpuMode: opts.gpuMode, fma: opts.fma });
   // read everything first, so a corrupt file stops the run before any output is written
   const cases: [string, GoldenCase][] = [];
   for (const f of files) cases.push([f, await loadCase(f)]);
@@ -151,6 +152,7 @@ export function addGoldenCommand(program: Command): void {
     .argument('<case-file-or-folder>', 'a case file or a folder of *.safetensors cases')
     .option('--backend <name>', 'backend to compute on (ref, wasm, gpu)', 'ref')
     .option('--gpu-mode <mode>', GPU_MODE_HELP)
+    .option('--fma', FMA_HELP)
     .option('--out <dir>', 'write the computed tensors to <dir>/<case file name>')
     .option('--check', 'exit with status 1 when a case fails or errors, or when no case could be checked')
     .option('--json', 'print one JSON report instead of text lines')

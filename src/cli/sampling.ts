@@ -1,12 +1,13 @@
 import { Option, type Command } from 'commander';
 import { checkTileOptions, DEFAULT_OVERLAP, DEFAULT_TILE, TILE_MULTIPLE } from '../resshift/tiling.js';
-import { BACKEND_NAMES, GPU_MODE_HELP, InputError, intOption, selectBackend, threadsOption } from './common.js';
+import { BACKEND_NAMES, FMA_HELP, GPU_MODE_HELP, InputError, intOption, selectBackend, threadsOption } from './common.js';
 import { CHECKPOINT_DIR, chooseModel, loadModel, modelOption, type LoadedModel } from './model-source.js';
 import { seedOption } from './outputs.js';
 
 // Options shared by `upscale` and `eval`: the model, the sampler and the backend.
 
 export interface SamplingFlags {
+  fma?: boolean;
   checkpoint?: string;
   model?: string;
   checkpoints?: string;
@@ -42,6 +43,7 @@ export function addSamplingOptions(cmd: Command): Command {
     .addOption(withDefault('--backend <name>', `${BACKEND_NAMES} (auto: wasm when it starts, else ref)`, 'auto'))
     .option('--gpu-mode <mode>', GPU_MODE_HELP)
     .option('--threads <n>', 'worker threads for the wasm backend, at most twice the cores (default: all cores)')
+    .option('--fma', FMA_HELP)
     .option('--json', 'JSON events on stdout, one object a line: start, progress, written (upscale), done, and error on failure');
 }
 
@@ -71,7 +73,7 @@ export function parseFlags(f: SamplingFlags): { tile: number; overlap: number; s
 export async function setUpSampling(f: SamplingFlags): Promise<SamplingSetup> {
   const { tile, overlap, seed, threads } = parseFlags(f);
   const choice = await chooseModel(f.checkpoint, undefined, f.checkpoints ?? CHECKPOINT_DIR, modelOption(f.model, f.checkpoint));
-  const backend = await selectBackend(f.backend, { threads, gpuMode: f.gpuMode });
+  const backend = await selectBackend(f.backend, { threads, gpuMode: f.gpuMode, fma: f.fma });
   const loaded = await loadModel(choice, backend);
   const T = loaded.schedule.T;
   const steps = f.steps === undefined ? T : Number(f.steps);

@@ -8,13 +8,14 @@ import { DatasetError, ImageSet, resolveDatasetDirs } from '../resshift/data.js'
 import { fitMicroBatch } from '../node/micro-batch.js';
 import { stepsPerEpoch } from '../resshift/train-batch.js';
 import { ResumeError, storedTrainConfig, Trainer, TrainConfigError, TRAIN_DEFAULTS, type TrainConfig } from '../resshift/trainer.js';
-import { BACKEND_NAMES, GPU_MODE_HELP, InputError, intOption, nonNegative, positiveAtMost, selectBackend, threadsOption } from './common.js';
+import { BACKEND_NAMES, FMA_HELP, GPU_MODE_HELP, InputError, intOption, nonNegative, positiveAtMost, selectBackend, threadsOption } from './common.js';
 import { prepareOutputDir } from './outputs.js';
 import { err } from './printable.js';
 import { progressBar, type Progress } from './progress.js';
 import { TrainLog } from './train-log.js';
 
 interface TrainOptions {
+  fma?: boolean;
   data: string;
   valid?: string;
   width?: string;
@@ -188,7 +189,7 @@ async function runLocked(o: TrainOptions, log: TrainLog, threads: number | undef
   const stored = resume ? storedTrainConfig(resume.checkpoint, resume.path) : null;
   if (resume && !stored) throw new InputError(`${resume.path}: has no training state (a model-only checkpoint), so training cannot resume from it`);
   const base = baseConfig(o, stored);
-  const backend = await selectBackend(o.backend, { threads, gpuMode: o.gpuMode });
+  const backend = await selectBackend(o.backend, { threads, gpuMode: o.gpuMode, fma: o.fma });
   const fit = fitMicroBatch(base, backend, stored);
   if ('error' in fit) throw new InputError(fit.error);
   const fitted = fit.config;
@@ -256,6 +257,7 @@ export function addTrainCommand(program: Command): void {
     .option('--backend <name>', BACKEND_NAMES, 'auto')
     .option('--gpu-mode <mode>', GPU_MODE_HELP)
     .option('--threads <n>', 'wasm worker threads, at most twice the cores (default: all cores)')
+    .option('--fma', FMA_HELP)
     .option('--json', 'one JSON object per line on stdout (every step, epoch, evaluation, checkpoint)')
     .addHelpText('after', '\nExit codes: 0 done, 1 failure (e.g. a NaN loss), 2 bad input, 130 interrupted (a checkpoint of the current step is saved; run the same command to resume).')
     .action(async (o: TrainOptions) => {

@@ -47,6 +47,8 @@ export interface TrainModelOptions {
   cacheMb?: number;
   backend?: BackendChoice;
   threads?: number;
+  /** wasm backend: fused multiply-add (see RunOptions.fma). */
+  fma?: boolean;
   /** Aborting saves a checkpoint at the end of the current step and resolves with status 'interrupted'. */
   signal?: AbortSignal;
   /** Every step, epoch, evaluation and checkpoint. */
@@ -111,7 +113,7 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainModelResult
     const train = await ImageSet.load(dirs.train, { crop, cacheBytes: cacheMb * MB, onWarning: warn });
     const valid = dirs.valid ? await ImageSet.load(dirs.valid, { crop, cacheBytes: Infinity, centreOnly: true, onWarning: warn }) : null;
     // the trainer builds the model on the default backend, as the CLI does
-    const backend = await startBackend(o.backend, o.threads);
+    const backend = await startBackend(o.backend, o.threads, o.fma);
     setBackend(backend);
     // the micro-batch as the CLI picks it (given, stored, or the largest that fits)
     const fit = fitMicroBatch(runConfig(o, stored, train.length), backend, stored);

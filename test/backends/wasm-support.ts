@@ -8,10 +8,13 @@ import { initWasmBackend } from '../../src/backends/wasm/index.js';
 import { getOp, Rng } from '../../src/tensor/index.js';
 import { buildWasm } from '../../scripts/build-wasm.mjs';
 
-/** Builds the kernels if assembly/ changed (or on a fresh clone), then (re)initialises with `threads`. */
-export async function setupWasm(threads = 2) {
+/**
+ * Builds the kernels if assembly/ changed (or on a fresh clone), then (re)initialises with
+ * `threads`; `fma` picks the fused multiply-add build on first initialisation.
+ */
+export async function setupWasm(threads = 2, fma?: boolean) {
   await buildWasm({ ifStale: true, quiet: true });
-  return initWasmBackend({ threads });
+  return initWasmBackend({ threads, ...(fma === undefined ? {} : { fma }) });
 }
 
 export function randomInput(rng: Rng, shape: Shape, lo = -1, hi = 1): Float32Array {

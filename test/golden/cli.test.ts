@@ -37,6 +37,21 @@ describe.skipIf(!built)('resshift-ts golden (needs `npm run build`; skipped when
     expect(rep.cases.find((c: { op: string }) => c.op === 'dual_domain_unet').verdict).toBe('PASS');
   });
 
+  test('--fma: the public folder passes on the fused multiply-add build (the CLI enables relaxed SIMD itself)', () => {
+    const r = cli(GOLDEN_DIR, '--backend', 'wasm', '--fma', '--check', '--json');
+    expect(r.code, r.err).toBe(0);
+    const rep = JSON.parse(r.out);
+    expect(rep.summary).toMatchObject({ failed: 0, errors: 0, unsupported: 0 });
+    expect(rep.cases.find((c: { op: string }) => c.op === 'dual_domain_unet').verdict).toBe('PASS');
+  });
+
+  test('--fma on another backend than wasm: exit 2, nothing computed', () => {
+    const r = cli(GOLDEN_DIR, '--backend', 'ref', '--fma', '--check');
+    expect(r.code).toBe(2);
+    expect(r.err.trim()).toBe("resshift-ts golden: --fma applies to the wasm backend only, not --backend ref");
+    expect(r.out).toBe('');
+  });
+
   test('a corrupt file or a missing path: exit 2 and a one-line error', () => {
     const bad = join(tmp, 'corrupt.safetensors');
     writeFileSync(bad, readFileSync(`${GOLDEN_DIR}/relu.safetensors`).subarray(0, 200));

@@ -36,7 +36,7 @@ describe.skipIf(!ready)('Deno CLI (needs npm run build and the deno dev dependen
     expect(readFileSync(fromDeno)).toEqual(readFileSync(fromNode));
   });
 
-  it('a script that only starts the WASM workers exits', () => {
+  it('a script that only starts the WASM workers (the fused multiply-add build) exits', () => {
     // an application folder with the package installed (a link to this repository): Deno reads the
     // package's "imports" conditions (#wasm-workers) for a package, not for a file loaded by path
     const app = join(tmp, 'app');
@@ -44,10 +44,11 @@ describe.skipIf(!ready)('Deno CLI (needs npm run build and the deno dev dependen
     symlinkSync(process.cwd(), join(app, 'node_modules/resshift-ts'));
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module', dependencies: { 'resshift-ts': '*' } }));
     const script = join(app, 'init.mjs');
-    writeFileSync(script, `import { initWasmBackend, wasmThreads } from 'resshift-ts';\nawait initWasmBackend({ threads: 2 });\nconsole.log(wasmThreads());\n`);
+    // Deno's V8 has relaxed SIMD on by default: the fused multiply-add build starts without flags
+    writeFileSync(script, `import { initWasmBackend, wasmFma, wasmThreads } from 'resshift-ts';\nawait initWasmBackend({ threads: 2, fma: true });\nconsole.log(wasmThreads(), wasmFma());\n`);
     const r = spawnSync(join(process.cwd(), deno), ['run', '--allow-read', '--no-prompt', script], { encoding: 'utf8', timeout: 30_000, env: denoEnv, cwd: app });
     expect(r.signal, 'deno did not exit by itself').toBeNull();
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout.trim()).toBe('2');
+    expect(r.stdout.trim()).toBe('2 true');
   });
 });

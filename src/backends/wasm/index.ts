@@ -16,12 +16,21 @@ let current: { rt: WasmRuntime; backend: WasmBackend } | null = null;
  */
 export async function initWasmBackend(opts: RuntimeOptions = {}): Promise<WasmBackend> {
   if (current) {
+    // the module is chosen once: switching builds would orphan every tensor in its memory
+    if (opts.fma !== undefined && opts.fma !== current.rt.fma) {
+      throw new Error(`wasm backend: already started ${current.rt.fma ? 'with' : 'without'} fused multiply-add; choose fma in the first initWasmBackend call`);
+    }
     if (opts.threads !== undefined) await current.rt.setThreads(opts.threads);
     return current.backend;
   }
   const rt = await WasmRuntime.create(opts);
   current = { rt, backend: registerWasm(rt) };
   return current.backend;
+}
+
+/** Whether the running module is the fused multiply-add build (false before initialisation). */
+export function wasmFma(): boolean {
+  return current?.rt.fma ?? false;
 }
 
 /** Threads the backend uses (1 before initialisation). */

@@ -72,13 +72,24 @@ export function sharedMemoryAvailable(): boolean {
   return !(g.document !== undefined && g.crossOriginIsolated === false);
 }
 
-export async function compileKernels(wantShared: boolean): Promise<CompiledKernels> {
+/** Why the fused multiply-add build cannot run here, and where it can. */
+export const FMA_UNAVAILABLE =
+  'wasm backend: fused multiply-add needs WebAssembly relaxed SIMD, which this runtime does not enable ' +
+  '(Node 20: run node with --experimental-wasm-relaxed-simd, or pass --fma to the resshift-ts commands; Chrome 114+ and Deno have it)';
+
+/**
+ * The kernels compiled for this host: shared memory when wanted and possible, else the
+ * single-threaded variant. `fma` picks the build whose GEMM uses relaxed SIMD's fused
+ * multiply-add (faster; results differ from the default build's in the last bits).
+ */
+export async function compileKernels(wantShared: boolean, fma = false): Promise<CompiledKernels> {
   // Loaded on first use, so importing the backend costs nothing until it is initialised.
-  const { WASM_BASE64 } = await import('./generated/kernels-wasm.js');
-  const bytes = decodeBase64(WASM_BASE64);
+  const { WASM_BASE64, WASM_FMA_BASE64 } = await import('./generated/kernels-wasm.js');
+  const bytes = decodeBase64(fma ? WASM_FMA_BASE64 : WASM_BASE64);
   if (wantShared && wasmApi.validate(bytes)) return { module: await wasmApi.compile(bytes), shared: true };
   const single = unsharedVariant(bytes);
   if (!wasmApi.validate(single)) {
+    if (fma && wasmApi.validate(unsharedVariant(decodeBase64(WASM_BASE64)))) throw new Error(FMA_UNAVAILABLE);
     throw new Error('wasm backend: this host cannot run the kernels (WebAssembly SIMD is required); use the ref backend');
   }
   return { module: await wasmApi.compile(single), shared: false };

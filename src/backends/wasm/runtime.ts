@@ -15,6 +15,13 @@ export interface RuntimeOptions {
   threads?: number;
   /** Upper bound of linear memory in bytes (default and maximum 4 GiB). */
   maxMemoryBytes?: number;
+  /**
+   * Fused multiply-add in the GEMM (relaxed SIMD): about 1.2x faster matrix products and
+   * convolutions. Results stay bit-identical across thread counts but differ from the default
+   * build's in the last bits, and may differ between CPUs (V8 fuses where the CPU has FMA).
+   * Needs a runtime with relaxed SIMD; default false.
+   */
+  fma?: boolean;
 }
 
 export class WasmRuntime {
@@ -31,6 +38,8 @@ export class WasmRuntime {
     readonly pool: ThreadPool,
     names: string[],
     maxPages: number,
+    /** The module is the fused multiply-add build. */
+    readonly fma: boolean,
   ) {
     names.forEach((name, index) => this.fns.set(name, { index, fn: exports[name] as ChunkFn }));
     this.gemmScratch = this.constant('GEMM_SCRATCH');
@@ -40,12 +49,13 @@ export class WasmRuntime {
   }
 
   static async create(opts: RuntimeOptions = {}): Promise<WasmRuntime> {
-    const { module, shared } = await compileKernels(sharedMemoryAvailable());
+    const fma = opts.fma ?? false;
+    const { module, shared } = await compileKernels(sharedMemoryAvailable(), fma);
     const maxPages = Math.min(WASM32_MAX_PAGES, Math.floor((opts.maxMemoryBytes ?? 2 ** 32) / PAGE));
     const memory = new wasmApi.Memory({ initial: INITIAL_PAGES, maximum: maxPages, shared });
     const instance = await wasmApi.instantiate(module, { env: { memory } });
     const names = wasmApi.Module.exports(module).filter((e) => e.kind === 'function' && e.name !== 'dataEnd').map((e) => e.name).sort();
-    const rt = new WasmRuntime(memory, instance.exports, new ThreadPool(module, memory, names, shared), names, maxPages);
+    const rt = new WasmRuntime(memory, instance.exports, new ThreadPool(module, memory, names, shared), names, maxPages, fma);
     await rt.setThreads(opts.threads ?? (await hostCores()));
     return rt;
   }
