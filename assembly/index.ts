@@ -1,8 +1,10 @@
 // The module's exports. Every kernel has the signature (chunk, scratch, params): numbers only.
+// Functions named *Scratch give a kernel's per-thread scratch bytes for its sizes (the host asks
+// the module, so the layout is defined once).
 
 export { gemm, GEMM_SCRATCH, MC as GEMM_MC, KC_MAX as GEMM_KC_MAX, NC_MAX as GEMM_NC_MAX } from './gemm';
-export { winograd, winogradWeights, TILES as WINOGRAD_TILES } from './winograd';
-export { winogradGrad, winogradGradFinish, BT as WINOGRAD_GRAD_TILES } from './winograd-grad';
+export { winograd, winogradWeights, winogradScratch, TILES as WINOGRAD_TILES } from './winograd';
+export { winogradGrad, winogradGradFinish, winogradGradScratch } from './winograd-grad';
 export { unary, binary, copy, sumRows, adam } from './elementwise';
 export { reduce } from './reduce';
 export { maxPool2d, maxPool2dGrad, avgPool2d, avgPool2dGrad } from './pool';

@@ -9,14 +9,26 @@
 
 import { micro, transpose4 } from './gemm';
 import { imin, pi, pu } from './params';
-import { transformInput } from './winograd';
+import { PANEL_PAD, transformInput } from './winograd';
 
 export const BT: i32 = 32;
 const S_N = 0, S_C = 1, S_O = 2, S_H = 3, S_W = 4, S_X = 5, S_G = 6, S_DU = 7, S_DW = 8;
 
+/**
+ * Bytes of one ξ's V panels and dM panels. Each block is padded by PANEL_PAD (winograd.ts): the
+ * panels are scattered to all 16 ξ at once, and 16 addresses a multiple of 4 KiB apart share one
+ * L1 set. Layout only: the arithmetic and its order do not change.
+ */
+@inline function vBytes(C: i32): usize {
+  return <usize>(((C + 7) >> 3) * BT * 32 + PANEL_PAD);
+}
+@inline function mBytes(O: i32): usize {
+  return <usize>(((O + 3) >> 2) * BT * 16 + PANEL_PAD);
+}
+
 /** Scratch of one chunk: V panels [ξ][C/8][BT][8], dM panels [ξ][O/4][BT][4], two 1 KiB staging blocks. */
 export function winogradGradScratch(C: i32, O: i32): usize {
-  return <usize>(16 * ((C + 7) >> 3) * 8 * BT * 4 + 16 * ((O + 3) >> 2) * 4 * BT * 4 + 2048 + 512);
+  return 16 * vBytes(C) + 16 * mBytes(O) + <usize>(2048 + 512);
 }
 
 /** dM = A dY A^T for four tiles of one output channel (lanes = tiles), stored as tmp[ξ][lane4]. */
@@ -83,17 +95,19 @@ export function winogradGrad(chunk: i32, scratch: usize, p: usize): void {
   const x = pu(p, S_X) + (<usize>(n * C * H * W) << 2);
   const g = pu(p, S_G) + (<usize>(n * O * H * W) << 2);
   const dU = pu(p, S_DU) + (<usize>(n * 16 * O4 * C8) << 2);
+  const vXi = vBytes(C), mXi = mBytes(O);
   const vp = scratch;
-  const mp = vp + <usize>(16 * C8 * BT * 4);
-  const tmp = mp + <usize>(16 * O4 * BT * 4);
+  const mp = vp + 16 * vXi;
+  const tmp = mp + 16 * mXi;
   const ttmp = tmp + 1024;
-  const vXi = <usize>(CG * BT * 32), mXi = <usize>(OG * BT * 16);
   const zero = f32x4.splat(0);
   for (let t0 = 0; t0 < T; t0 += BT) {
     const tEnd = imin(T, t0 + BT);
     const nt = (tEnd - t0 + 3) & ~3;
-    for (let q = 0; q < nt; q += 4) {
-      for (let c0 = 0; c0 < C8; c0 += 4) {
+    // channel-major: the block's tiles of four channels are transformed while those channels'
+    // rows are in cache (tile-major visited every channel plane, 4 KiB-aliased, per 4 tiles)
+    for (let c0 = 0; c0 < C8; c0 += 4) {
+      for (let q = 0; q < nt; q += 4) {
         for (let r = 0; r < 4; r++) {
           const c = c0 + r;
           if (c < C) transformInput(x + (<usize>(c * H * W) << 2), H, W, tw, t0 + q, tEnd, tmp + (<usize>r << 4), 64, ttmp);
@@ -101,7 +115,9 @@ export function winogradGrad(chunk: i32, scratch: usize, p: usize): void {
         }
         scatterPanels(tmp, vp + <usize>(((c0 >> 3) * BT + q) * 32 + (c0 & 4) * 4), vXi, 32);
       }
-      for (let o0 = 0; o0 < O4; o0 += 4) {
+    }
+    for (let o0 = 0; o0 < O4; o0 += 4) {
+      for (let q = 0; q < nt; q += 4) {
         for (let r = 0; r < 4; r++) {
           const o = o0 + r;
           if (o < O) adjointOutput(g + (<usize>(o * H * W) << 2), H, W, tw, t0 + q, tEnd, tmp + (<usize>r << 4), 64);

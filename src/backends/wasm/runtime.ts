@@ -54,7 +54,9 @@ export class WasmRuntime {
     const maxPages = Math.min(WASM32_MAX_PAGES, Math.floor((opts.maxMemoryBytes ?? 2 ** 32) / PAGE));
     const memory = new wasmApi.Memory({ initial: INITIAL_PAGES, maximum: maxPages, shared });
     const instance = await wasmApi.instantiate(module, { env: { memory } });
-    const names = wasmApi.Module.exports(module).filter((e) => e.kind === 'function' && e.name !== 'dataEnd').map((e) => e.name).sort();
+    // kernels: every exported function but the static-data end and the scratch-size queries
+    const isKernel = (name: string) => name !== 'dataEnd' && !name.endsWith('Scratch');
+    const names = wasmApi.Module.exports(module).filter((e) => e.kind === 'function' && isKernel(e.name)).map((e) => e.name).sort();
     const rt = new WasmRuntime(memory, instance.exports, new ThreadPool(module, memory, names, shared), names, maxPages, fma);
     await rt.setThreads(opts.threads ?? (await hostCores()));
     return rt;
@@ -77,6 +79,13 @@ export class WasmRuntime {
     const g = this.exports[name] as { value?: unknown } | undefined;
     if (typeof g?.value !== 'number') throw new Error(`wasm backend: the module exports no constant '${name}'`);
     return g.value;
+  }
+
+  /** Per-thread scratch bytes a kernel needs for these sizes, from the module's `<kernel>Scratch` export. */
+  scratchFor(kernel: string, ...sizes: number[]): number {
+    const f = this.exports[`${kernel}Scratch`];
+    if (typeof f !== 'function') throw new Error(`wasm backend: the module exports no ${kernel}Scratch`);
+    return (f as (...a: number[]) => number)(...sizes);
   }
 
   /** Writes a parameter record (int32 slots, then float64 slots) and returns its address. */

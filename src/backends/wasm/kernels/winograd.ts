@@ -43,7 +43,7 @@ export function runWinograd(rt: WasmRuntime, w: WinogradConv): void {
     rt.run('winogradWeights', OG * 4, params(), OG * 4 * w.C * 9 >= 1 << 16);
     const T = Math.ceil(w.H / 2) * Math.ceil(w.W / 2);
     const TILES = rt.constant('WINOGRAD_TILES'); // tiles per chunk (assembly/winograd.ts)
-    rt.run('winograd', w.N * Math.ceil(T / TILES), params(), macs >= PARALLEL_MACS, 16 * w.C * TILES * 4 + 16 * 32 * 4 + 512);
+    rt.run('winograd', w.N * Math.ceil(T / TILES), params(), macs >= PARALLEL_MACS, rt.scratchFor('winograd', w.C));
   } finally {
     rt.heap.release(U, uBytes);
   }
@@ -58,9 +58,7 @@ export function runWinogradGradWeight(rt: WasmRuntime, N: number, C: number, O: 
   const total = N > 1 ? rt.heap.alloc(sliceLen * 4) : part;
   try {
     const params = () => rt.params([N, C, O, H, W, x, g, part, dw]);
-    const BT = rt.constant('WINOGRAD_GRAD_TILES'); // tiles per block (assembly/winograd-grad.ts)
-    const scratch = 16 * C8 * BT * 4 + 16 * O4 * BT * 4 + 2048 + 512;
-    rt.run('winogradGrad', N, params(), N > 1 && N * O * C * 9 * H * W >= PARALLEL_MACS, scratch);
+    rt.run('winogradGrad', N, params(), N > 1 && N * O * C * 9 * H * W >= PARALLEL_MACS, rt.scratchFor('winogradGrad', C, O));
     // image slices are added in image order, whatever thread made each
     if (N > 1) sumRows(rt, part, total, N, sliceLen);
     rt.run('winogradGradFinish', O, rt.params([N, C, O, H, W, x, g, total, dw]), O * C >= 1 << 14);
