@@ -108,6 +108,9 @@ describe('upscale', () => {
       [{ seed: -1 }, /upscale: seed must be a non-negative integer, got -1/],
       [{ threads: 0 }, /upscale: threads must be a positive integer, got 0/],
       [{ backend: 'nope' }, /unknown backend 'nope' \(available: auto, wasm, ref/],
+      // the default build is running: an fma request is refused, not silently ignored or sent to ref
+      [{ fma: true }, /backend 'wasm' is unavailable: wasm backend: already started without fused multiply-add/],
+      [{ fma: true, backend: 'ref' }, /fma applies to the wasm backend only, not 'ref'/],
     ];
     for (const [opts, msg] of bad) await expect(upscale(model, lr, { ...sampling, ...opts })).rejects.toThrow(msg);
     await expect(upscale(model, { width: 7, height: 5, data: new Uint8Array(36) })).rejects.toThrow('upscale: image data has 36 bytes; 7x5 needs 105 (RGB) or 140 (RGBA)');
