@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpuBackend } from '../../src/backends/gpu/index.js';
 import { deviceLimit, INDEX_LIMIT } from '../../src/backends/gpu/runtime.js';
+import { getKernel } from '../../src/backends/registry.js';
 import { expand, setBackend, tensor } from '../../src/tensor/index.js';
 import { gpuSkipReason, setupGpu } from './gpu-support.js';
 
@@ -65,5 +66,18 @@ describe.skipIf(reason)(`gpu backend size limit${reason ? ` (skipped: ${reason})
     await be.flush();
     expect(be.rt.dispatches).toBe(dispatches);
     x.dispose();
+  });
+
+  it('positions passed between kernels are float32 values: extremumMask and maxPool2dGrad refuse more than 2^24 of them, before any work', () => {
+    // the kernels read only shapes and sizes before they refuse, so no tensor that large is made
+    const fake = (shape: number[]) => ({ buf: { size: shape.reduce((p, d) => p * d, 1), dtype: 'float32' as const }, shape, dtype: 'float32' as const });
+    const dispatches = be.rt.dispatches;
+    const big = fake([2, 2 ** 24 + 1]);
+    expect(() => getKernel('gpu', 'extremumMask')!([big], [big], { axes: [1], kind: 'max' })).toThrow(/^gpu extremumMask: groups of 16777217 elements exceed 2\^24, the most whose positions a float32 result holds exactly$/);
+    const pool = { kernel: [2, 2], stride: [2, 2], padding: [0, 0] };
+    expect(() => getKernel('gpu', 'maxPool2dGrad')!([fake([1, 1, 4098, 4098]), fake([1, 1, 2049, 2049])], [fake([1, 1, 4098, 4098])], pool)).toThrow(
+      /^gpu maxPool2dGrad: planes of 4098x4098 exceed 2\^24 elements/,
+    );
+    expect(be.rt.dispatches).toBe(dispatches);
   });
 });
