@@ -6,21 +6,27 @@
 #
 # then one call of the device tool, carrying the kit and the build:
 #
-#   run  command: bash scripts/gpu-device-bench.sh   carry: [".gpu-kit", "dist"]   timeout_s: 480
+#   run  command: bash scripts/gpu-device-bench.sh   carry: [".gpu-kit", "dist"]   timeout_s: 600
 #
 # It checks the adapter (the kit's probe: exit 0 only on a hardware GPU with a correct result),
-# then times the cases the GPU backend can hold (GPU.js indexes tensors in float32, so at most
-# 2^24 elements each: the width-64 forward fits up to 208x208, a width-64 training step up to 2
-# items at 128x128), and leaves the JSON reports in $OUT for the README's backend table.
+# then times the CPU table's cases and issue #7's full-size ones (kernels index in 32-bit
+# integers, so a tensor holds what one WebGPU storage buffer of the device holds: the width-64
+# batch-8 256x256 step's largest tensor, 201M elements, needs a 768 MiB binding), each case
+# under its own time limit so a slow one leaves the others' reports, and leaves the JSON
+# reports in $OUT for the README's backend table.
 set -euo pipefail
 source .gpu-kit/device-env.sh .gpu-kit
 node .gpu-kit/probe.mjs
 out="${OUT:-/tmp/gpu-bench}"
 mkdir -p "$out"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader > "$out/device.txt" || true
-bench() { node bin/resshift-ts.js bench --backend gpu --iterations 5 --json "$@"; }
+# one case a call, at most $2 seconds: a timeout or failure is noted and the next case runs
+one() { timeout "$2" node bin/resshift-ts.js bench --backend gpu --iterations "${3:-5}" --json --only "$1" > "$out/gpu-bench-$1.json" || echo "$1: exit $?" >> "$out/failed.txt"; }
 # a training step at batch 4, 64x64 crops (the CPU table's case), and the bundled model's sampling of a 256 tile
-bench --only unet-train-b4-64 unet-sample-256-w32 > "$out/gpu-bench.json"
-# the width-64 forward at 192x192 (scale 0.75), below the 2^24-element limit
-bench --only unet-fwd-256 --scale 0.75 > "$out/gpu-bench-fwd192.json"
-cat "$out"/*.json
+one unet-train-b4-64 60
+one unet-sample-256-w32 100
+# issue #7: the width-64 forward at 256x256, the batch-8 256x256 training step, the 15-step sampling of a 256 image
+one unet-fwd-256 60
+one unet-train-b8-256 150 3
+one unet-sample-256 120 3
+cat "$out"/*.json "$out"/failed.txt 2>/dev/null || true

@@ -12,7 +12,7 @@ import { evaluateModel, type EvaluateResult, type ImageMetrics } from '../resshi
 import type { DualDomainUNet } from '../resshift/model.js';
 import { etaSchedule, type EtaSchedule } from '../resshift/schedule.js';
 import { SCALE, upscaleRows } from '../resshift/upscale.js';
-import { MAX_ELEMENTS } from '../backends/gpu/runtime.js';
+import { getBackend } from '../backends/registry.js';
 import { memoryProblem } from '../resshift/upscale-memory.js';
 import { startBackend } from './backend.js';
 import type { Sampling } from './options.js';
@@ -79,12 +79,12 @@ export class LocalModel {
     const model = this.modelOn(backend);
     const [W, H] = [lr.width * SCALE, lr.height * SCALE];
     // refuse what cannot fit before the work starts; wasm keeps one tile's tensors in 4 GiB of
-    // linear memory, the gpu backend holds at most 2^24 elements a tensor
+    // linear memory, the gpu backend a tensor in one buffer or texture of its device
     const paramBytes = model.parameters().reduce((n, p) => n + 4 * p.size, 0);
     const budget = {
       available: availableMemory() - W * H * 3,
       tensorLimit: backend === 'wasm' ? WASM32_MAX_PAGES * PAGE - paramBytes : undefined,
-      elementLimit: backend === 'gpu' ? MAX_ELEMENTS : undefined,
+      elementLimit: getBackend(backend).maxElements,
     };
     const problem = memoryProblem(lr.width, lr.height, s.tile, s.overlap, model.config, budget);
     if (problem) throw new Error(`upscale: ${problem.replace(/--(tile|overlap)/g, '$1')}`);

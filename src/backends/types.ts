@@ -41,6 +41,11 @@ export interface Backend<B extends BackendBuffer = BackendBuffer> {
   readonly dtypes: readonly DType[];
   /** Claims a kernel for every op that runs one (all but views); a test holds it to that. */
   readonly complete?: boolean;
+  /**
+   * The most elements one tensor may have, where the backend has such a limit (the gpu backend:
+   * what one GPU buffer or texture of its device holds); alloc refuses more.
+   */
+  readonly maxElements?: number;
   alloc(size: number, dtype: DType): B;
   free(buf: B): void;
   write(buf: B, src: ArrayLike<number>): void;

@@ -5,6 +5,7 @@ import type { LoadedCheckpoint } from '../resshift/checkpoint.js';
 import { acquireCheckpointLock, CheckpointLockError, removeStaleTempFiles } from '../resshift/checkpoint-lock.js';
 import { listImages } from '../image/files.js';
 import { DatasetError, ImageSet, resolveDatasetDirs } from '../resshift/data.js';
+import { getBackend } from '../backends/registry.js';
 import { fitMicroBatch } from '../node/micro-batch.js';
 import { stepsPerEpoch } from '../resshift/train-batch.js';
 import { ResumeError, storedTrainConfig, Trainer, TrainConfigError, TRAIN_DEFAULTS, type TrainConfig } from '../resshift/trainer.js';
@@ -190,7 +191,7 @@ async function runLocked(o: TrainOptions, log: TrainLog, threads: number | undef
   if (resume && !stored) throw new InputError(`${resume.path}: has no training state (a model-only checkpoint), so training cannot resume from it`);
   const base = baseConfig(o, stored);
   const backend = await selectBackend(o.backend, { threads, gpuMode: o.gpuMode, fma: o.fma });
-  const fit = fitMicroBatch(base, backend, stored);
+  const fit = fitMicroBatch(base, backend, stored, getBackend(backend).maxElements);
   if ('error' in fit) throw new InputError(fit.error);
   const fitted = fit.config;
   const { train, valid } = await loadSets(o, fitted, log);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, normalize, resolve } from 'node:path';
-import { MAX_ELEMENTS } from '../backends/gpu/runtime.js';
+import { getBackend } from '../backends/registry.js';
 import { PAGE, WASM32_MAX_PAGES } from '../backends/wasm/heap.js';
 import { DEFAULT_QUALITY, encodeJpegRgba, JPEG_MAX_SIDE } from '../image/encode.js';
 import { FORMAT_EXTENSION, formatOfName, listImages, readImageFile, type OutputFormat } from '../image/files.js';
@@ -155,14 +155,14 @@ async function readInput(input: string): Promise<{ lr: Rgb8Image; warnings: stri
 
 /**
  * Refuses what cannot fit before the work starts: wasm keeps one tile's tensors in 4 GiB of
- * linear memory, the gpu backend holds at most 2^24 elements a tensor.
+ * linear memory, the gpu backend a tensor in one buffer or texture of its device.
  */
 function checkFits(input: string, lr: Rgb8Image, s: SamplingSetup, format: OutputFormat): void {
   const paramBytes = s.model.parameters().reduce((n, p) => n + 4 * p.size, 0);
   const budget = {
     available: availableMemory(),
     tensorLimit: s.backend === 'wasm' ? WASM32_MAX_PAGES * PAGE - paramBytes : undefined,
-    elementLimit: s.backend === 'gpu' ? MAX_ELEMENTS : undefined,
+    elementLimit: getBackend(s.backend).maxElements,
   };
   const problem = memoryProblem(lr.width, lr.height, s.tile, s.overlap, s.model.config, budget);
   if (problem) throw new InputError(`${input}: ${problem}`);

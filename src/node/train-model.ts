@@ -10,6 +10,7 @@ import { findLatestCheckpoint, readCheckpointFile } from '../resshift/checkpoint
 import { acquireCheckpointLock, removeStaleTempFiles } from '../resshift/checkpoint-lock.js';
 import { ImageSet, resolveDatasetDirs } from '../resshift/data.js';
 import type { ResShiftConfig } from '../resshift/schedule.js';
+import { getBackend } from '../backends/registry.js';
 import { fitMicroBatch } from './micro-batch.js';
 import { stepsPerEpoch } from '../resshift/train-batch.js';
 import { storedTrainConfig, Trainer, TRAIN_DEFAULTS, type TrainConfig, type TrainEvent, type TrainResult } from '../resshift/trainer.js';
@@ -116,7 +117,7 @@ export async function trainModel(o: TrainModelOptions): Promise<TrainModelResult
     const backend = await startBackend(o.backend, o.threads, o.fma);
     setBackend(backend);
     // the micro-batch as the CLI picks it (given, stored, or the largest that fits)
-    const fit = fitMicroBatch(runConfig(o, stored, train.length), backend, stored);
+    const fit = fitMicroBatch(runConfig(o, stored, train.length), backend, stored, getBackend(backend).maxElements);
     if ('error' in fit) throw new Error(`trainModel: ${fit.error}`);
     const config = fit.config;
     const trainer = await Trainer.create({ config, train, valid, out, resume });

@@ -25,7 +25,7 @@ export function largestMicroBatch(width: number, crop: number, batch: number, pa
 
 /**
  * Elements of the largest tensor of one training step, for backends that cap a tensor's size
- * (the gpu backend: 2^24). Measured on ref like the peak: 6 w values per HR pixel of a
+ * (the gpu backend: what one buffer or texture of its device holds). Measured on ref like the peak: 6 w values per HR pixel of a
  * micro-batch (the largest activation or gradient), and at least 65536 (the time MLP's
  * [512, 128] weight) whatever the crop.
  */

@@ -50,8 +50,8 @@ export function activationBytes(config: Pick<UNetConfig, 'baseChannels'>, pixels
 /**
  * Elements of the largest tensor a sampler step makes for a tile of `pixels` pixels: the
  * time-embedded features at full resolution, about 6 values a pixel per base channel (31 for
- * the input and its augmentation at tiny widths). What the gpu backend's 2^24-element limit
- * meets first (test/resshift/upscale-memory.test.ts measures it).
+ * the input and its augmentation at tiny widths). What the gpu backend's per-tensor limit (one
+ * buffer or texture of its device) meets first (test/resshift/upscale-memory.test.ts measures it).
  */
 export function largestSampleTensor(config: Pick<UNetConfig, 'baseChannels'>, pixels: number): number {
   return Math.max(6 * config.baseChannels, 31) * pixels;
@@ -77,7 +77,7 @@ export interface MemoryBudget {
   available: number;
   /** Most bytes one tile's tensors may take, where the backend caps them (wasm32's linear memory). */
   tensorLimit?: number;
-  /** Most elements one tensor may have, where the backend caps them (the gpu backend's 2^24). */
+  /** Most elements one tensor may have, where the backend caps them (the gpu backend's maxElements). */
   elementLimit?: number;
 }
 

@@ -186,7 +186,7 @@ export function emptyOn(backend: Backend, shape: Shape, dtype: DType): Tensor {
   try {
     buf = backend.alloc(numel(shape), dtype);
   } catch (e) {
-    // the backend's limit (WASM's 4 GiB, the gpu's 2^24 elements) with the shape that met it
+    // the backend's limit (WASM's 4 GiB, the gpu device's largest buffer) with the shape that met it
     throw new Error(`cannot hold a ${shapeStr(shape)} tensor on backend '${backend.name}': ${(e as Error)?.message ?? e}`, { cause: e });
   }
   return new Tensor([...shape], dtype, new Storage(backend, buf));

@@ -65,6 +65,48 @@ globalThis.__gpuAddChains = async (sizes) => {
 };
 
 /**
+ * A broadcast add of [M, 1, W] (k mod 251 at flat index k) and [1, H, W] (k mod 241 + 1000) into
+ * M*H*W elements, above 2^24 where the caller asks: checked here, element by element, against
+ * the closed form (sending 2^24 values to Node would take longer than the kernel). Then an
+ * expand one element past the backend's limit, which must be refused. Returns the first wrong
+ * element (-1: none), the limit and that refusal's message.
+ */
+globalThis.__gpuLargeAdd = async (M, H, W) => {
+  const add = getKernel('gpu', 'add');
+  const t = (shape, f) => {
+    const n = shape.reduce((p, d) => p * d, 1);
+    const buf = backend.alloc(n, 'float32');
+    if (f) {
+      const v = new Float32Array(n);
+      for (let k = 0; k < n; k++) v[k] = f(k);
+      backend.write(buf, v);
+    }
+    return { buf, shape, dtype: 'float32' };
+  };
+  const a = t([M, 1, W], (k) => k % 251);
+  const b = t([1, H, W], (k) => (k % 241) + 1000);
+  const z = t([M, H, W]);
+  add([a, b], [z], {});
+  const v = await backend.read(z.buf);
+  for (const x of [a, b, z]) backend.free(x.buf);
+  await backend.flush();
+  let wrong = v.length === M * H * W ? -1 : 0;
+  for (let k = 0; k < v.length && wrong < 0; k++) {
+    const w = k % W;
+    const h = Math.floor(k / W) % H;
+    const m = Math.floor(k / (H * W));
+    if (v[k] !== ((m * W + w) % 251) + ((h * W + w) % 241) + 1000) wrong = k;
+  }
+  let refusal = '';
+  try {
+    backend.free(backend.alloc(backend.maxElements + 1, 'float32'));
+  } catch (e) {
+    refusal = e.message;
+  }
+  return { n: v.length, wrong, maxElements: backend.maxElements, refusal, kernelClass: backend.rt.kernelClass };
+};
+
+/**
  * Runs PyTorch golden cases (served under /golden/) on the gpu backend; returns each case's
  * outputs, the GPU.js kernels it dispatched and the kernel class that ran them.
  */

@@ -274,6 +274,24 @@ describe.skipIf(missing.length > 0)(`gpu backend in Chromium${reason}`, () => {
     }
   }, 300_000);
 
+  it('webgl2: a broadcast add into 2^24 * 1.5 elements, every element right; one element past the texture limit is refused', async () => {
+    try {
+      await open('webgl2');
+      const W = 1677721; // 5 * 3 * W = 25165815 elements
+      const r = (await page!.evaluate(`globalThis.__gpuLargeAdd(5, 3, ${W})`)) as { n: number; wrong: number; maxElements: number; refusal: string; kernelClass: string };
+      expect(r.kernelClass).toBe('WebGL2Kernel');
+      expect(r.n).toBe(15 * W);
+      expect(r.wrong, `element ${r.wrong}`).toBe(-1);
+      // the limit is the result texture's (a value a texel): (MAX_TEXTURE_SIZE - 2)^2
+      expect(Math.sqrt(r.maxElements) + 2).toSatisfy((side: number) => Number.isInteger(side) && side >= 4096);
+      expect(r.refusal).toBe(`gpu backend: a tensor of ${r.maxElements + 1} elements exceeds ${r.maxElements}, the values one webgl2 result texture holds here (a value a texel, MAX_TEXTURE_SIZE ${Math.sqrt(r.maxElements) + 2})`);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\npage log:\n${log.join('\n')}`);
+    } finally {
+      await page?.close();
+    }
+  }, 300_000);
+
   it('webgl (WebGL 1, the GLSL that headlessgl also runs): every op matches ref', async () => {
     try {
       const described = await open('webgl');

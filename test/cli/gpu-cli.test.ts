@@ -53,15 +53,15 @@ describe.skipIf(reason)(`resshift-ts --backend gpu${reason ? ` (skipped: ${reaso
     expect(worst).toBeLessThanOrEqual(1);
   });
 
-  test('upscale: a tile whose tensors exceed the 2^24 elements a gpu tensor holds is refused before any work, naming the tile that fits', () => {
-    const input = join(tmp, 'big.png');
-    writeFileSync(input, encode({ width: 256, height: 256, data: new Uint8Array(256 * 256 * 3).fill(90), channels: 3, depth: 8 }));
-    const out = join(tmp, 'big-out.png');
-    // the tiny model's largest tensor holds 31 values a tile pixel: 1024x1024 tiles need 32.5M elements
-    const r = run(['upscale', input, '-o', out, '--checkpoint', ck, '--backend', 'gpu', '--tile', '1024', '--steps', '2']);
+  test("train: a micro-batch whose largest tensor exceeds what the device holds in one buffer is refused before any work, naming the limit", () => {
+    const data = writeImages(join(tmp, 'big-train-data'));
+    const out = join(tmp, 'ck-too-large');
+    // 6 * 512 * 1024^2 = 3.2G elements in one item: over any WebGPU binding (at most 4 GiB) and
+    // over 32-bit indices; SwiftShader binds 1 GiB, 2^28 float32 values
+    const r = run(['train', '--data', data, '--out', out, '--width', '512', '--crop', '1024', '--batch', '1', '--steps', '1', '--backend', 'gpu']);
     expect(r.code, r.err).toBe(2);
-    expect(r.err).toMatch(/tensors of about 32505856 elements, over the backend's 16777216 a tensor; --tile 728 would fit/);
-    expect(existsSync(out)).toBe(false);
+    expect(r.err).toMatch(/a step of 1 item\(s\) at width 512, crop 1024 has a tensor of 3221225472 elements, above the \d+ one tensor may have on the gpu backend here; use a smaller --crop or --width/);
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
   });
 
   test('eval: exit 0 on a folder, SR scores of wasm', () => {

@@ -69,7 +69,7 @@ describe('upscale memory', () => {
     }
   });
 
-  it('on the gpu backend, refuses a tile whose tensors exceed 2^24 elements and names the tile that fits', () => {
+  it("with a per-tensor element limit (the gpu backend's device; here 2^24), refuses a tile over it and names the tile that fits", () => {
     const budget = { available: 64 * GiB, elementLimit: 2 ** 24 };
     // width 64: 384 values a pixel, so 208x208 (16.6M) fits and 216x216 does not
     expect(memoryProblem(512, 512, 256, 32, { baseChannels: 64 }, budget)).toMatch(/tensors of about 25165824 elements, over the backend's 16777216 a tensor; --tile 208 would fit/);

@@ -12,7 +12,7 @@
 // error; steps that consume them fail the same way, and reading them rejects with it.
 
 import { bytesPerElement, type Backend, type BackendBuffer, type DType, type KernelTensor } from '../types.js';
-import { type GpuHandle, type GpuRuntime, type KernelSpec, MAX_ELEMENTS } from './runtime.js';
+import type { GpuHandle, GpuRuntime, KernelSpec } from './runtime.js';
 
 export interface GpuBuffer extends BackendBuffer {
   readonly dtype: 'float32';
@@ -40,6 +40,11 @@ export class GpuBackend implements Backend<GpuBuffer> {
 
   constructor(readonly rt: GpuRuntime) {}
 
+  /** The most elements one tensor may have here (the device's limit; see GpuRuntime.maxElements). */
+  get maxElements(): number {
+    return this.rt.maxElements;
+  }
+
   /** GPU.js mode and kernel class actually running, e.g. "webgpu (WebGPUKernel)". */
   describe(): string {
     const adapter = this.rt.adapterDescription();
@@ -48,9 +53,7 @@ export class GpuBackend implements Backend<GpuBuffer> {
 
   alloc(size: number, dtype: DType): GpuBuffer {
     if (dtype !== 'float32') throw new Error(`gpu backend: holds float32 only, not ${dtype}`);
-    if (size > MAX_ELEMENTS) {
-      throw new Error(`gpu backend: a tensor of ${size} elements exceeds ${MAX_ELEMENTS} (2^24), the largest GPU.js kernels index exactly (their variables are float32)`);
-    }
+    if (size > this.rt.maxElements) throw new Error(`gpu backend: a tensor of ${size} elements exceeds ${this.rt.maxElements}, ${this.rt.limitReason}`);
     this.live++;
     this.liveBytes += size * bytesPerElement(dtype);
     return { size, dtype, handle: null, error: null };

@@ -3,22 +3,77 @@
 // integer literals, so each compiled kernel serves exactly one (op, shapes, attrs) and GPU.js's
 // own cache key is the source text.
 //
-// GPU.js types kernel variables as float32, and its `/` is a float division that WGSL and GLSL
-// may compute to within 2.5 ulp, so floor(i / d) can come out one too small at exact multiples.
-// divmod() corrects the quotient with exact float arithmetic (sums and products of integers
-// below 2^24 are exact in float32), which keeps index math exact on every GPU.
+// Index math is 32-bit integer math, exact for every index below 2^31. What GPU.js 2.24.1 emits
+// decides how (seen in the WGSL and GLSL it compiles our kernels to):
+// - this.thread.x is an integer there (WGSL: i32(global_invocation_id folded to a flat index);
+//   GLSL: an int from gl_FragCoord's texel), and an array read a[e] turns e into an i32/int
+//   buffer or texel index. So neither end needs floats.
+// - A declared variable is float32 (`var user_i : f32 = f32(i32(threadGid.x))`), exact only below
+//   2^24, unless its initializer is an integer literal and the variable is incremented somewhere
+//   (its tracer's one hint for Integer): `let q = 0; q++; q = e;` declares an i32/int, and an
+//   assignment to it casts a float right side in WGSL. intVar() emits exactly that.
+// - Integer +, -, * and comparisons with integer literals stay integer; `/` and `%` always go to
+//   float, and there is no cast from float to int in GLSL assignments. So the division is the
+//   native function idiv (i32 / i32 in WGSL, int / int in GLSL: exact, truncating) and toInt
+//   casts a float (a tap table entry) to an integer; runtime.ts supplies both for each mode.
+// Other float variables (values, 0/1 flags, positions inside one plane) stay float32.
 
-/** Lines that set `q` = floor(v / d) and `r` = v - q*d for an integer-valued float expression v in [0, 2^24). */
+/**
+ * Lines declaring `name` as a 32-bit integer variable holding the integer expression `expr`. An
+ * expression of literals only (a size-1 axis makes `0 * 27`) is folded to one literal: GPU.js
+ * types such a product as a float (WGSL then refuses to assign it to an i32).
+ */
+export function intVar(name: string, expr: string): string {
+  const folded = /^[0-9+\-*() ]+$/.test(expr) ? String(evalLiterals(expr)) : expr;
+  return `let ${name} = 0;\n${name}++;\n${name} = ${folded};\n`;
+}
+
+/** The value of an expression of integer literals, +, -, * and parentheses. */
+function evalLiterals(expr: string): number {
+  const t = expr.replace(/ /g, '');
+  let at = 0;
+  const atom = (): number => {
+    if (t[at] === '-') {
+      at++;
+      return -atom();
+    }
+    if (t[at] === '(') {
+      at++;
+      const v = sum();
+      at++; // ')'
+      return v;
+    }
+    const m = /^[0-9]+/.exec(t.slice(at));
+    if (!m) throw new Error(`gpu codegen: not an integer expression: ${expr}`);
+    at += m[0].length;
+    return Number(m[0]);
+  };
+  const product = (): number => {
+    let v = atom();
+    while (t[at] === '*') {
+      at++;
+      v *= atom();
+    }
+    return v;
+  };
+  const sum = (): number => {
+    let v = product();
+    while (t[at] === '+' || t[at] === '-') {
+      const op = t[at++];
+      v = op === '+' ? v + product() : v - product();
+    }
+    return v;
+  };
+  const v = sum();
+  if (at !== t.length) throw new Error(`gpu codegen: not an integer expression: ${expr}`);
+  return v;
+}
+
+/** Lines that set the integers `q` = floor(v / d) and `r` = v - q*d for an integer expression v >= 0. */
 export function divmod(expr: string, d: number, q: string, r: string): string {
   const v = /^[A-Za-z_][A-Za-z0-9_]*$|^[0-9]+$/.test(expr) ? expr : `(${expr})`;
-  if (d === 1) return `const ${q} = ${v};\nconst ${r} = 0;\n`;
-  // A power of two divides exactly in binary floating point: no correction needed.
-  if ((d & (d - 1)) === 0) return `const ${q} = Math.floor(${v} / ${d});\nconst ${r} = ${v} - ${q} * ${d};\n`;
-  return (
-    `let ${q} = Math.floor(${v} / ${d});\nlet ${r} = ${v} - ${q} * ${d};\n` +
-    `if (${r} < 0) { ${q} = ${q} - 1; ${r} = ${r} + ${d}; }\n` +
-    `if (${r} >= ${d}) { ${q} = ${q} + 1; ${r} = ${r} - ${d}; }\n`
-  );
+  if (d === 1) return intVar(q, v) + intVar(r, '0');
+  return intVar(q, `idiv(${v}, ${d})`) + intVar(r, `${v} - ${q} * ${d}`);
 }
 
 /**
@@ -83,5 +138,5 @@ export function mergeAxes(shape: readonly number[], strides: readonly (readonly 
 
 /** A kernel function's source text from its parameter names and body. */
 export function kernelSource(params: readonly string[], body: string): string {
-  return `function (${params.join(', ')}) {\nconst i = this.thread.x;\n${body}}`;
+  return `function (${params.join(', ')}) {\n${intVar('i', 'this.thread.x')}${body}}`;
 }

@@ -62,10 +62,60 @@ export interface KernelSpec {
 }
 
 /**
- * Indices inside kernels are float32 (GPU.js types every kernel variable as a float), which
- * counts integers exactly only up to 2^24; the backend refuses larger tensors.
+ * Kernels index in 32-bit integers (see codegen.ts): every index of a tensor of at most this many
+ * elements is exact. Devices hold less (see GpuRuntime.maxElements), so this bound is the last.
  */
-export const MAX_ELEMENTS = 2 ** 24;
+export const INDEX_LIMIT = 2 ** 31 - 1;
+
+/** Bounds GPU.js's guarded dynamic loops only; loops over literal bounds are exact. */
+const LOOP_LIMIT = 2 ** 24;
+
+/**
+ * The native functions the generated sources call (codegen.ts), in each mode's language: exact
+ * integer division (truncating; the sources divide non-negative numbers only) and the cast of a
+ * float holding an integer exactly. GPU.js calls a function f of the kernel fn_f in WGSL and f in
+ * GLSL; the types are given, so GPU.js need not parse the sources.
+ */
+const NATIVE_SOURCES = {
+  wgsl: { idiv: 'fn fn_idiv(a : i32, b : i32) -> i32 { return a / b; }', toInt: 'fn fn_toInt(v : f32) -> i32 { return i32(v); }' },
+  glsl: { idiv: 'int idiv(int a, int b) { return a / b; }', toInt: 'int toInt(float v) { return int(v); }' },
+};
+
+function nativeFunctions(mode: GpuMode): Record<string, unknown>[] {
+  const src = mode === 'webgpu' ? NATIVE_SOURCES.wgsl : NATIVE_SOURCES.glsl;
+  return [
+    { name: 'idiv', source: src.idiv, argumentTypes: { a: 'Integer', b: 'Integer' }, returnType: 'Integer' },
+    { name: 'toInt', source: src.toInt, argumentTypes: { v: 'Number' }, returnType: 'Integer' },
+  ];
+}
+
+interface DeviceContext {
+  /** WebGPU: GPU.js's { adapter, device } */
+  device?: { limits?: { maxStorageBufferBindingSize?: number; maxBufferSize?: number } };
+  /** WebGL: the rendering context */
+  getParameter?(p: number): unknown;
+  MAX_TEXTURE_SIZE?: number;
+}
+
+/**
+ * The most elements a kernel result may have on the device behind `context`, and why: WebGPU
+ * binds a result as one storage buffer of float32 (GPU.js asks the adapter for its largest
+ * maxStorageBufferBindingSize and maxBufferSize); WebGL renders it into one texture, a value a
+ * texel, of GPU.js's near-square size, which fits MAX_TEXTURE_SIZE on both sides for every
+ * length up to (MAX_TEXTURE_SIZE - 2)^2. Null when the context tells neither.
+ */
+export function deviceLimit(mode: GpuMode, context: DeviceContext | null | undefined): { elements: number; reason: string } | null {
+  if (!context) return null;
+  if (mode === 'webgpu') {
+    const l = context.device?.limits;
+    if (!l?.maxStorageBufferBindingSize || !l.maxBufferSize) return null;
+    const bytes = Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize);
+    return { elements: Math.floor(bytes / 4), reason: `the float32 values one WebGPU storage buffer of this device holds (${bytes} bytes: maxStorageBufferBindingSize ${l.maxStorageBufferBindingSize}, maxBufferSize ${l.maxBufferSize})` };
+  }
+  const side = typeof context.getParameter === 'function' && context.MAX_TEXTURE_SIZE !== undefined ? Number(context.getParameter(context.MAX_TEXTURE_SIZE)) : NaN;
+  if (!(side > 2)) return null;
+  return { elements: (side - 2) ** 2, reason: `the values one ${mode} result texture holds here (a value a texel, MAX_TEXTURE_SIZE ${side})` };
+}
 
 /** Host data passed to a kernel (uploads), as opposed to a GPU-resident result. */
 const isHostArray = (a: GpuHandle): boolean => ArrayBuffer.isView(a);
@@ -85,6 +135,14 @@ export class GpuRuntime {
   kernelClass = '';
   /** Kernel calls made so far (dispatches): what the backend costs in launches. */
   dispatches = 0;
+  /**
+   * The most elements a tensor may have: the device's limit once a kernel has run (the warm-up
+   * kernel of initGpuBackend), else (and never above) INDEX_LIMIT.
+   */
+  maxElements = INDEX_LIMIT;
+  /** What sets maxElements, in words for an error message. */
+  limitReason = 'the most a 32-bit kernel index reaches';
+  private limitKnown = false;
 
   /**
    * Whether anySize kernels are resized (setOutput) rather than compiled once per size. Only in
@@ -135,7 +193,7 @@ export class GpuRuntime {
   }
 
   private kernel(spec: KernelSpec, args: readonly (GpuHandle | number)[]): GpuJsShortcut {
-    if (spec.size > MAX_ELEMENTS) throw new Error(`gpu backend: a kernel output of ${spec.size} elements exceeds ${MAX_ELEMENTS}`);
+    if (spec.size > this.maxElements) throw new Error(`gpu backend: a kernel output of ${spec.size} elements exceeds ${this.maxElements}, ${this.limitReason}`);
     const anySize = !!spec.anySize && this.resizable;
     // A compiled kernel also depends on its arguments: GPU.js bakes each array or texture
     // argument's size into a kernel with static arguments (a GL shader indexes textures by their
@@ -154,9 +212,9 @@ export class GpuRuntime {
         immutable: true,
         precision: 'single',
         tactic: 'precision',
-        // loops over literal bounds are exact; this caps GPU.js's guarded dynamic loops only
-        loopMaxIterations: MAX_ELEMENTS,
+        loopMaxIterations: LOOP_LIMIT,
         constants: spec.constants ?? {},
+        nativeFunctions: nativeFunctions(this.mode),
         dynamicOutput: anySize,
         dynamicArguments: anySize,
       });
@@ -173,6 +231,7 @@ export class GpuRuntime {
     this.dispatches++;
     const out = (await k(...args)) as GpuHandle | null;
     this.checkClass(k.kernel.constructor, 'a kernel');
+    if (!this.limitKnown) this.learnLimit(k.kernel.context as DeviceContext | null);
     if (!out || typeof (out as GpuHandle).delete !== 'function') throw new Error(`gpu backend: GPU.js returned no GPU-resident result for a kernel of ${spec.size} elements`);
     // a result of another size (a recycled texture, a missed resize) would be read as wrong values
     const got = out.output?.reduce((p, d) => p * d, 1);
@@ -181,6 +240,16 @@ export class GpuRuntime {
       throw new Error(`gpu backend: GPU.js returned a result of ${got} elements for a kernel of ${spec.size} (${this.mode})`);
     }
     return out;
+  }
+
+  /** Lowers maxElements to the device's limit, from the context GPU.js made for a kernel. */
+  private learnLimit(context: DeviceContext | null): void {
+    const l = deviceLimit(this.mode, context);
+    this.limitKnown = true;
+    if (l && l.elements < this.maxElements) {
+      this.maxElements = l.elements;
+      this.limitReason = l.reason;
+    }
   }
 
   /** Values of a handle, exactly `size` of them. */

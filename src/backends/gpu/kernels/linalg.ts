@@ -8,7 +8,7 @@ import { broadcastStrides, matmulSizes, numel } from '../../geometry.js';
 import { conv2dGeometry, conv2dGradInputGeometry, conv2dGradWeightGeometry, type ConvGeometry } from '../../shapes.js';
 import type { Attrs, Kernel } from '../../types.js';
 import type { GpuBackend, GpuTensor } from '../backend.js';
-import { coords, divmod, kernelSource, linear, mergeAxes } from '../codegen.js';
+import { coords, divmod, intVar, kernelSource, linear, mergeAxes } from '../codegen.js';
 import type { KernelSpec } from '../runtime.js';
 import { fillSpec, reduceRows, rowsContiguous } from './reduce.js';
 
@@ -37,7 +37,7 @@ function matmulKernel(be: GpuBackend): Kernel<any> {
     const aBase = linear([...cs.slice(0, nb), row], [...batch.strides[0], aI]);
     const bBase = linear([...cs.slice(0, nb), col], [...batch.strides[1], bJ]);
     const body =
-      `${code}const ab = ${aBase};\nconst bb = ${bBase};\nlet s = 0;\n` +
+      `${code}${intVar('ab', aBase)}${intVar('bb', bBase)}let s = 0;\n` +
       `for (let k = 0; k < ${K}; k++) {\ns = s + a[ab + k${aK === 1 ? '' : ` * ${aK}`}] * b[bb + k${bK === 1 ? '' : ` * ${bK}`}];\n}\nreturn s;\n`;
     const spec: KernelSpec = { size, source: kernelSource(['a', 'b'], body) };
     be.enqueue([a.buf, b.buf], [c.buf], async ([ha, hb], rt) => [await rt.run(spec, [ha, hb])]);
@@ -57,8 +57,8 @@ function conv2dKernel(be: GpuBackend): Kernel<any> {
     if (C === 0) throw new Error('gpu conv2d: zero input channels');
     const { code, c } = coords('i', [N, O, Ho, Wo], 'c');
     const [n, o, oy, ox] = c;
-    let body = `${code}const iy = ${oy} * ${sh} - ${ph};\nconst ix = ${ox} * ${sw} - ${pw};\n`;
-    body += `const xb = ${n} * ${C * H * W} + iy * ${W} + ix;\nconst wb = ${o} * ${C * kh * kw};\nlet s = 0;\n`;
+    let body = `${code}${intVar('iy', `${oy} * ${sh} - ${ph}`)}${intVar('ix', `${ox} * ${sw} - ${pw}`)}`;
+    body += `${intVar('xb', `${n} * ${C * H * W} + iy * ${W} + ix`)}${intVar('wb', `${o} * ${C * kh * kw}`)}let s = 0;\n`;
     // taps outside the input exist only where there is padding
     for (let ky = 0; ky < kh; ky++) {
       for (let kx = 0; kx < kw; kx++) {
@@ -81,11 +81,17 @@ function conv2dKernel(be: GpuBackend): Kernel<any> {
  */
 function tapSource(t: string, pad: number, k: number, stride: number, outSize: number, o: string, v: string): string {
   const num = `${o}n`;
-  let code = `const ${num} = ${t} + ${pad - k};\n`;
-  if (stride === 1) return code + `const ${o} = ${num};\nconst ${v} = ${num} >= 0 && ${num} < ${outSize} ? 1 : 0;\n`;
-  code += `const ${o}m = ${num} < 0 ? 0 : ${num};\n`; // divmod needs a non-negative numerator
-  code += divmod(`${o}m`, stride, o, `${o}r`);
-  return code + `const ${v} = ${num} >= 0 && ${o}r == 0 && ${o} < ${outSize} ? 1 : 0;\n`;
+  const code = intVar(num, `${t} + ${pad - k}`);
+  if (stride === 1) return code + intVar(o, num) + `const ${v} = ${num} >= 0 && ${num} < ${outSize} ? 1 : 0;\n`;
+  // divmod needs a non-negative numerator: num >= -k, so num + lift is one, with the same
+  // remainder and a quotient `lift / stride` larger
+  const lift = stride * Math.ceil(k / stride);
+  return (
+    code +
+    divmod(`${num} + ${lift}`, stride, `${o}q`, `${o}r`) +
+    intVar(o, `${o}q - ${lift / stride}`) +
+    `const ${v} = ${num} >= 0 && ${o}r == 0 && ${o} < ${outSize} ? 1 : 0;\n`
+  );
 }
 
 function conv2dGradInputKernel(be: GpuBackend): Kernel<any> {
@@ -100,14 +106,14 @@ function conv2dGradInputKernel(be: GpuBackend): Kernel<any> {
     }
     const { code, c } = coords('i', [N, C, H, W], 'c');
     const [n, ch, iy, ix] = c;
-    let body = `${code}const gb = ${n} * ${O * Ho * Wo};\nconst wb = ${ch} * ${kh * kw};\nlet s = 0;\n`;
+    let body = `${code}${intVar('gb', `${n} * ${O * Ho * Wo}`)}${intVar('wb', `${ch} * ${kh * kw}`)}let s = 0;\n`;
     for (let ky = 0; ky < kh; ky++) body += tapSource(iy, ph, ky, sh, Ho, `ry${ky}`, `vy${ky}`);
     for (let kx = 0; kx < kw; kx++) body += tapSource(ix, pw, kx, sw, Wo, `rx${kx}`, `vx${kx}`);
     for (let ky = 0; ky < kh; ky++) {
       for (let kx = 0; kx < kw; kx++) {
         body += guard(
           `vy${ky} > 0.5 && vx${kx} > 0.5`,
-          `const gt${ky}_${kx} = gb + ry${ky} * ${Wo} + rx${kx};\n` +
+          intVar(`gt${ky}_${kx}`, `gb + ry${ky} * ${Wo} + rx${kx}`) +
             `for (let oc = 0; oc < ${O}; oc++) {\ns = s + g[gt${ky}_${kx} + oc * ${Ho * Wo}] * w[wb + oc * ${C * kh * kw} + ${ky * kw + kx}];\n}\n`,
         );
       }
@@ -134,13 +140,13 @@ function conv2dGradWeightKernel(be: GpuBackend): Kernel<any> {
     const { code, c } = coords('e', [O, C, kh, kw], 'c');
     const [o, ch, ky, kx] = c;
     let body = divmod('i', P, 'e', 'p') + code;
-    body += `let s = 0;\nfor (let t = 0; t < ${rowsPer}; t++) {\nconst row = p * ${rowsPer} + t;\n`;
+    body += `let s = 0;\nfor (let t = 0; t < ${rowsPer}; t++) {\n${intVar('row', `p * ${rowsPer} + t`)}`;
     const inner =
       divmod('row', Ho, 'n', 'oy') +
-      `const iy = oy * ${sh} - ${ph} + ${ky};\n` +
+      intVar('iy', `oy * ${sh} - ${ph} + ${ky}`) +
       guard(
         all(ph > 0 ? ['iy >= 0', `iy < ${H}`] : []),
-        `const gr = (n * ${O} + ${o}) * ${Ho * Wo} + oy * ${Wo};\nconst xr = (n * ${C} + ${ch}) * ${H * W} + iy * ${W} - ${pw} + ${kx};\n` +
+        intVar('gr', `(n * ${O} + ${o}) * ${Ho * Wo} + oy * ${Wo}`) + intVar('xr', `(n * ${C} + ${ch}) * ${H * W} + iy * ${W} - ${pw} + ${kx}`) +
           `for (let ox = 0; ox < ${Wo}; ox++) {\n` +
           guard(all(pw > 0 ? [`ox * ${sw} - ${pw} + ${kx} >= 0`, `ox * ${sw} - ${pw} + ${kx} < ${W}`] : []), `s = s + g[gr + ox] * x[xr + ox * ${sw}];\n`) +
           '}\n',

@@ -10,10 +10,16 @@
 import { contiguousStrides } from '../../geometry.js';
 import type { Attrs, Kernel, Shape } from '../../types.js';
 import type { GpuBackend, GpuTensor } from '../backend.js';
-import { coords, divmod, kernelSource, linear } from '../codegen.js';
+import { coords, divmod, intVar, kernelSource, linear } from '../codegen.js';
 import type { GpuHandle, GpuRuntime, KernelSpec } from '../runtime.js';
 
 const CHUNK = 256;
+
+/**
+ * Positions are passed between kernels as values of a result, which are float32: exact up to
+ * 2^24, so the first-extremum mask takes groups of at most that many elements.
+ */
+export const MAX_POSITION = 2 ** 24;
 
 type ReduceKind = 'sum' | 'max' | 'min';
 
@@ -59,11 +65,11 @@ function rowsDirect(runs: Run[]): Rows {
   const kept = runs.filter((r) => !r.reduced);
   const red = runs.filter((r) => r.reduced);
   const { code, c } = coords('g', kept.map((r) => r.size), 'k');
-  return { G: prod(kept.map((r) => r.size)), R: prod(red.map((r) => r.size)), base: `${code}const b0 = ${linear(c, kept.map((r) => r.stride))};\n`, rs: red[0]?.stride ?? 1 };
+  return { G: prod(kept.map((r) => r.size)), R: prod(red.map((r) => r.size)), base: `${code}${intVar('b0', linear(c, kept.map((r) => r.stride)))}`, rs: red[0]?.stride ?? 1 };
 }
 
 export function rowsContiguous(G: number, R: number): Rows {
-  return { G, R, base: `const b0 = g * ${R};\n`, rs: 1 };
+  return { G, R, base: intVar('b0', `g * ${R}`), rs: 1 };
 }
 
 /** Copies x to [groups, reduced] row-major (kept axes, then reduced axes, each in order). */
@@ -90,7 +96,7 @@ function stageSpec(rows: Rows, kind: ReduceKind): { spec: KernelSpec; P: number 
   const loop =
     P === 1
       ? `for (let k = 0; k < ${n}; k++) {\nconst v = x[b0 + k${rs === 1 ? '' : ` * ${rs}`}];\n${accumulate(kind)}\n}\n`
-      : `for (let k = 0; k < ${n}; k++) {\nconst rr = p * ${CHUNK} + k;\nif (rr < ${R}) {\nconst v = x[b0 + rr${rs === 1 ? '' : ` * ${rs}`}];\n${accumulate(kind)}\n}\n}\n`;
+      : `for (let k = 0; k < ${n}; k++) {\n${intVar('rr', `p * ${CHUNK} + k`)}if (rr < ${R}) {\nconst v = x[b0 + rr${rs === 1 ? '' : ` * ${rs}`}];\n${accumulate(kind)}\n}\n}\n`;
   const init = kind === 'sum' ? 'let acc = 0;\n' : `let acc = x[b0${P === 1 ? '' : ` + p * ${CHUNK * rs}`}];\n`;
   const body = `${divmod('i', P, 'g', 'p')}${rows.base}${init}${loop}return acc;\n`;
   return { spec: { size: G * P, source: kernelSource(['x'], body) }, P };
@@ -151,7 +157,7 @@ function firstPosSpec(rows: Rows): { spec: KernelSpec; P: number } {
   const n = Math.min(R, CHUNK);
   const body =
     `${divmod('i', P, 'g', 'p')}${rows.base}const target = m[g];\nlet pos = ${R};\n` +
-    `for (let k = 0; k < ${n}; k++) {\nconst rr = p * ${CHUNK} + k;\n` +
+    `for (let k = 0; k < ${n}; k++) {\n${intVar('rr', `p * ${CHUNK} + k`)}` +
     `if (rr < ${R}) {\nif (pos == ${R}) {\nif (x[b0 + rr${rs === 1 ? '' : ` * ${rs}`}] == target) { pos = rr; }\n}\n}\n}\nreturn pos;\n`;
   return { spec: { size: G * P, source: kernelSource(['x', 'm'], body) }, P };
 }
@@ -172,6 +178,8 @@ function extremumMaskKernel(be: GpuBackend): Kernel<any> {
     const axes = attrs.axes as number[];
     const kind = attrs.kind === 'min' ? 'min' : 'max';
     if (y.buf.size === 0) return;
+    const R = axes.reduce((p, a) => p * x.shape[a], 1);
+    if (R > MAX_POSITION) throw new Error(`gpu extremumMask: groups of ${R} elements exceed 2^24, the most whose positions a float32 result holds exactly`);
     be.enqueue([x.buf], [y.buf], async ([hx], rt) => {
       const { src, rows, copied } = await rowsOf(rt, hx, x.shape, axes);
       const m = await reduceRows(rt, src, rows, kind);

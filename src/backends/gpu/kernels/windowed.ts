@@ -8,9 +8,9 @@ import { resizeTaps, type AxisTaps } from '../../resize-taps.js';
 import { assertShape, haar2dGeometry, ihaar2dGeometry, poolGeometry, resizeGeometry, type PoolGeometry } from '../../shapes.js';
 import type { Attrs, Kernel } from '../../types.js';
 import type { GpuBackend, GpuTensor } from '../backend.js';
-import { coords, divmod, kernelSource } from '../codegen.js';
+import { coords, divmod, intVar, kernelSource } from '../codegen.js';
 import type { KernelSpec } from '../runtime.js';
-import { fillSpec } from './reduce.js';
+import { fillSpec, MAX_POSITION } from './reduce.js';
 
 const guard = (conds: string[], code: string): string => (conds.length ? `if (${conds.join(' && ')}) {\n${code}}\n` : code);
 
@@ -37,7 +37,7 @@ function windowOf(a: Pool2dAttrs): Window {
  * the plane in `${p}at`.
  */
 function argmaxSource(g: PoolGeometry, w: Window, oy: string, ox: string, p: string): string {
-  let code = `const ${p}y = ${oy} * ${w.sh} - ${w.ph};\nconst ${p}x = ${ox} * ${w.sw} - ${w.pw};\nlet ${p}v = 0;\nlet ${p}at = -1;\n`;
+  let code = `${intVar(`${p}y`, `${oy} * ${w.sh} - ${w.ph}`)}${intVar(`${p}x`, `${ox} * ${w.sw} - ${w.pw}`)}let ${p}v = 0;\nlet ${p}at = -1;\n`;
   for (let ky = 0; ky < w.kh; ky++) {
     for (let kx = 0; kx < w.kw; kx++) {
       const conds = [
@@ -61,7 +61,7 @@ function maxPool2d(be: GpuBackend): Kernel<any> {
     const n = g.planes * g.Ho * g.Wo;
     if (n === 0) return;
     const { code, c } = coords('i', [g.planes, g.Ho, g.Wo], 'c');
-    const body = `${code}const base = ${c[0]} * ${g.H * g.W};\n${argmaxSource(g, w, c[1], c[2], 'm')}return mv;\n`;
+    const body = `${code}${intVar('base', `${c[0]} * ${g.H * g.W}`)}${argmaxSource(g, w, c[1], c[2], 'm')}return mv;\n`;
     single(be, x, y, { size: n, source: kernelSource(['x'], body) });
   };
 }
@@ -74,7 +74,7 @@ function coveringSource(t: string, k: number, stride: number, pad: number, outSi
   const count = Math.ceil(k / stride);
   let code = divmod(`${t} + ${pad}`, stride, `${o}hi`, `${o}rem`);
   for (let d = 0; d < count; d++) {
-    code += `const ${o}${d} = ${o}hi - ${d};\n`;
+    code += intVar(`${o}${d}`, `${o}hi - ${d}`);
     // window o covers t when o*stride - pad <= t <= o*stride - pad + k - 1
     code += `const ${v}${d} = ${o}${d} >= 0 && ${o}${d} < ${outSize} && ${o}${d} * ${stride} - ${pad} + ${k - 1} >= ${t} ? 1 : 0;\n`;
   }
@@ -92,6 +92,8 @@ function maxPool2dGrad(be: GpuBackend): Kernel<any> {
     assertShape(dx.shape, x.shape, 'maxPool2dGrad output');
     const n = g.planes * g.H * g.W;
     if (n === 0) return;
+    // each window's argmax goes from one kernel to the next as a float32 value
+    if (g.H * g.W > MAX_POSITION) throw new Error(`gpu maxPool2dGrad: planes of ${g.H}x${g.W} exceed 2^24 elements, the most whose positions a float32 result holds exactly`);
     if (g.planes * g.Ho * g.Wo === 0) {
       be.enqueue([], [dx.buf], async (_h, rt) => [await rt.run(fillSpec(n), [0])]);
       return;
@@ -99,13 +101,13 @@ function maxPool2dGrad(be: GpuBackend): Kernel<any> {
     const a = coords('i', [g.planes, g.Ho, g.Wo], 'c');
     const argSpec: KernelSpec = {
       size: g.planes * g.Ho * g.Wo,
-      source: kernelSource(['x'], `${a.code}const base = ${a.c[0]} * ${g.H * g.W};\n${argmaxSource(g, w, a.c[1], a.c[2], 'm')}return mat;\n`),
+      source: kernelSource(['x'], `${a.code}${intVar('base', `${a.c[0]} * ${g.H * g.W}`)}${argmaxSource(g, w, a.c[1], a.c[2], 'm')}return mat;\n`),
     };
     const { code, c } = coords('i', [g.planes, g.H, g.W], 'c');
     const [p, iy, ix] = c;
     const rows = coveringSource(iy, w.kh, w.sh, w.ph, g.Ho, 'oy', 'vy');
     const cols = coveringSource(ix, w.kw, w.sw, w.pw, g.Wo, 'ox', 'vx');
-    let body = `${code}const gb = ${p} * ${g.Ho * g.Wo};\nconst here = ${iy} * ${g.W} + ${ix};\nlet s = 0;\n${rows.code}${cols.code}`;
+    let body = `${code}${intVar('gb', `${p} * ${g.Ho * g.Wo}`)}${intVar('here', `${iy} * ${g.W} + ${ix}`)}let s = 0;\n${rows.code}${cols.code}`;
     for (let dy = 0; dy < rows.count; dy++) {
       for (let dxi = 0; dxi < cols.count; dxi++) {
         const at = `gb + oy${dy} * ${g.Wo} + ox${dxi}`;
@@ -139,7 +141,7 @@ function avgPool2d(be: GpuBackend): Kernel<any> {
     const n = g.planes * g.Ho * g.Wo;
     if (n === 0) return;
     const { code, c } = coords('i', [g.planes, g.Ho, g.Wo], 'c');
-    let body = `${code}const base = ${c[0]} * ${g.H * g.W};\nconst y0 = ${c[1]} * ${w.sh} - ${w.ph};\nconst x0 = ${c[2]} * ${w.sw} - ${w.pw};\nlet s = 0;\n`;
+    let body = `${code}${intVar('base', `${c[0]} * ${g.H * g.W}`)}${intVar('y0', `${c[1]} * ${w.sh} - ${w.ph}`)}${intVar('x0', `${c[2]} * ${w.sw} - ${w.pw}`)}let s = 0;\n`;
     for (let ky = 0; ky < w.kh; ky++) {
       for (let kx = 0; kx < w.kw; kx++) {
         const conds = [...(w.ph > 0 ? [`y0 + ${ky} >= 0`, `y0 + ${ky} < ${g.H}`] : []), ...(w.pw > 0 ? [`x0 + ${kx} >= 0`, `x0 + ${kx} < ${g.W}`] : [])];
@@ -163,7 +165,7 @@ function avgPool2dGrad(be: GpuBackend): Kernel<any> {
     const [p, iy, ix] = c;
     const rows = coveringSource(iy, w.kh, w.sh, w.ph, g.Ho, 'oy', 'vy');
     const cols = coveringSource(ix, w.kw, w.sw, w.pw, g.Wo, 'ox', 'vx');
-    let body = `${code}const gb = ${p} * ${g.Ho * g.Wo};\nlet s = 0;\n${rows.code}${cols.code}`;
+    let body = `${code}${intVar('gb', `${p} * ${g.Ho * g.Wo}`)}let s = 0;\n${rows.code}${cols.code}`;
     for (let dy = 0; dy < rows.count; dy++) {
       for (let dxi = 0; dxi < cols.count; dxi++) {
         const pre = `w${dy}_${dxi}`;
@@ -201,9 +203,9 @@ function resizeBilinear(be: GpuBackend): Kernel<any> {
     const [p, oy, ox] = c;
     const t = (k: number, at: string) => `this.constants.taps[${k === 0 ? at : `${k} + ${at}`}]`;
     const body =
-      `${code}const base = ${p} * ${H * W};\n` +
-      `const r0 = base + ${t(0, oy)} * ${W};\nconst r1 = base + ${t(oh, oy)} * ${W};\nconst ly0 = ${t(2 * oh, oy)};\nconst ly1 = ${t(3 * oh, oy)};\n` +
-      `const t0 = ${t(4 * oh, ox)};\nconst t1 = ${t(4 * oh + ow, ox)};\nconst lx0 = ${t(4 * oh + 2 * ow, ox)};\nconst lx1 = ${t(4 * oh + 3 * ow, ox)};\n` +
+      `${code}${intVar('base', `${p} * ${H * W}`)}` +
+      `${intVar('r0', `base + toInt(${t(0, oy)}) * ${W}`)}${intVar('r1', `base + toInt(${t(oh, oy)}) * ${W}`)}const ly0 = ${t(2 * oh, oy)};\nconst ly1 = ${t(3 * oh, oy)};\n` +
+      `${intVar('t0', `toInt(${t(4 * oh, ox)})`)}${intVar('t1', `toInt(${t(4 * oh + ow, ox)})`)}const lx0 = ${t(4 * oh + 2 * ow, ox)};\nconst lx1 = ${t(4 * oh + 3 * ow, ox)};\n` +
       `return ly0 * (lx0 * x[r0 + t0] + lx1 * x[r0 + t1]) + ly1 * (lx0 * x[r1 + t0] + lx1 * x[r1 + t1]);\n`;
     single(be, x, y, { size: n, source: kernelSource(['x'], body), constants: { taps: forwardTable(rows, cols) }, constantsKey: resizeKey(a) });
   };
@@ -251,9 +253,9 @@ function resizeBilinearGrad(be: GpuBackend): Kernel<any> {
     const { code, c } = coords('i', [g.planes, H, W], 'c');
     const [p, iy, ix] = c;
     const body =
-      `${code}const gb = ${p} * ${oh * ow};\nconst ra = ${iy} * ${ri.per};\nconst ca = ${ix} * ${ci.per} + ${colBase};\nlet s = 0;\n` +
-      `for (let u = 0; u < ${ri.per}; u++) {\nconst oy = this.constants.taps[ra + u];\nconst wy = this.constants.taps[${H * ri.per} + ra + u];\n` +
-      `for (let v = 0; v < ${ci.per}; v++) {\nconst ox = this.constants.taps[ca + v];\nconst wx = this.constants.taps[${W * ci.per} + ca + v];\n` +
+      `${code}${intVar('gb', `${p} * ${oh * ow}`)}${intVar('ra', `${iy} * ${ri.per}`)}${intVar('ca', `${ix} * ${ci.per} + ${colBase}`)}let s = 0;\n` +
+      `for (let u = 0; u < ${ri.per}; u++) {\n${intVar('oy', 'toInt(this.constants.taps[ra + u])')}const wy = this.constants.taps[${H * ri.per} + ra + u];\n` +
+      `for (let v = 0; v < ${ci.per}; v++) {\n${intVar('ox', 'toInt(this.constants.taps[ca + v])')}const wx = this.constants.taps[${W * ci.per} + ca + v];\n` +
       `if (oy >= 0 && ox >= 0) { s = s + wy * wx * gOut[gb + oy * ${ow} + ox]; }\n}\n}\nreturn s;\n`;
     single(be, gOut, dx, { size: n, source: kernelSource(['gOut'], body), constants: { taps: table }, constantsKey: resizeKey(a) });
   };
@@ -270,7 +272,7 @@ function haar2d(be: GpuBackend): Kernel<any> {
     const [p, band, r, col] = c;
     // the reference kernel's lifting steps, in float32
     const body =
-      `${code}const top = ${p} * ${H * W} + 2 * ${r} * ${W} + 2 * ${col};\n` +
+      `${code}${intVar('top', `${p} * ${H * W} + 2 * ${r} * ${W} + 2 * ${col}`)}` +
       `const a = x[top];\nconst b = x[top + 1];\nconst cc = x[top + ${W}];\nconst d = x[top + ${W + 1}];\n` +
       `const dTop = a - b;\nconst sTop = b + dTop * 0.5;\nconst dBot = cc - d;\nconst sBot = d + dBot * 0.5;\n` +
       `const loTop = sTop * ${Math.SQRT2};\nconst hiTop = dTop * ${INV_SQRT2};\nconst loBot = sBot * ${Math.SQRT2};\nconst hiBot = dBot * ${INV_SQRT2};\n` +
@@ -289,7 +291,7 @@ function ihaar2d(be: GpuBackend): Kernel<any> {
     const { code, c } = coords('i', [planes, H, W], 'c');
     const [p, oy, ox] = c;
     const body =
-      `${code}${divmod(oy, 2, 'r', 'ry')}${divmod(ox, 2, 'q', 'rx')}const at = ${p} * ${4 * band} + r * ${w} + q;\n` +
+      `${code}${divmod(oy, 2, 'r', 'ry')}${divmod(ox, 2, 'q', 'rx')}${intVar('at', `${p} * ${4 * band} + r * ${w} + q`)}` +
       `const sLo = y[at] * ${INV_SQRT2};\nconst dLo = y[at + ${band}] * ${Math.SQRT2};\nconst sHi = y[at + ${2 * band}] * ${INV_SQRT2};\nconst dHi = y[at + ${3 * band}] * ${Math.SQRT2};\n` +
       `const loBot = sLo - dLo * 0.5;\nconst loTop = dLo + loBot;\nconst hiBot = sHi - dHi * 0.5;\nconst hiTop = dHi + hiBot;\n` +
       `const sRow = ry < 0.5 ? loTop * ${INV_SQRT2} : loBot * ${INV_SQRT2};\nconst dRow = ry < 0.5 ? hiTop * ${Math.SQRT2} : hiBot * ${Math.SQRT2};\n` +
