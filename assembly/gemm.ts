@@ -1,7 +1,8 @@
 // Blocked single-precision GEMM, C = A·B, shared by matmul and the three convolution kernels.
 //
-// One chunk computes one MC x nc tile of C for one batch entry (or, for the weight gradient,
-// one image's contribution), with its own packing buffers in the calling thread's scratch.
+// One chunk computes S_MG blocks of MC rows by nc columns of C for one batch entry (or, for the
+// weight gradient, one image's contribution), with its own packing buffers in the calling
+// thread's scratch.
 // Each C element is produced by exactly one chunk, and its value depends only on the shapes
 // (block sizes are fixed constants or derived from shapes by the host), never on the thread
 // count. Within a K block, a 4x8 register tile accumulates from zero in k order; blocks are
