@@ -6,7 +6,7 @@ export { gemm, GEMM_SCRATCH, MC as GEMM_MC, KC_MAX as GEMM_KC_MAX, NC_MAX as GEM
 export { winograd, winogradWeights, winogradScratch, TILES as WINOGRAD_TILES } from './winograd';
 export { winogradGrad, winogradGradFinish, winogradGradScratch } from './winograd-grad';
 export { unary, binary, copy, sumRows, adam } from './elementwise';
-export { reduce } from './reduce';
+export { reduce, sumKept } from './reduce';
 export { maxPool2d, maxPool2dGrad, avgPool2d, avgPool2dGrad } from './pool';
 export { resizeBilinear, resizeBilinearGrad } from './resize';
 export { haar2d, ihaar2d } from './haar';

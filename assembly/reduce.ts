@@ -100,3 +100,26 @@ export function reduce(chunk: i32, scratch: usize, p: usize): void {
     for (let q = g0; q < g0 + gcount; q++) store<f32>(f32at(y, load<i32>(f32at(posAt, q))), 1);
   }
 }
+
+const SK_X = 0, SK_Y = 1, SK_A = 2, SK_B = 3, SK_C = 4, SK_PER = 5;
+
+/**
+ * Sum of x viewed as [A, B, C] over A and C, keeping B (a bias gradient: N and H·W around the
+ * channels). reduce() can only split work along a kept outermost axis, so it ran this on one
+ * thread; here chunk j takes groups [j·per, (j+1)·per) of B. Each group still sees its terms in
+ * row-major order (a, then c) in float64, as in reduce() and the reference: the same bits
+ * whatever the chunking. params: x, y, A, B, C, per.
+ */
+export function sumKept(chunk: i32, scratch: usize, p: usize): void {
+  const x = pu(p, SK_X), y = pu(p, SK_Y);
+  const A = pi(p, SK_A), B = pi(p, SK_B), C = pi(p, SK_C), per = pi(p, SK_PER);
+  const b0 = chunk * per, b1 = b0 + per < B ? b0 + per : B;
+  for (let b = b0; b < b1; b++) {
+    let s: f64 = 0;
+    for (let a = 0; a < A; a++) {
+      const row = f32at(x, (a * B + b) * C);
+      for (let c = 0; c < C; c++) s += <f64>load<f32>(f32at(row, c));
+    }
+    store<f32>(f32at(y, b), <f32>s);
+  }
+}

@@ -99,6 +99,7 @@ describe('reductions (wasm vs ref), bit for bit', () => {
     [[2, 3, 4, 5], [0, 1, 2, 3]],
     [[4, 1, 6], [1]],
     [[8, 32, 1000], [2]], // groupNorm-like, chunked over the first axis
+    [[4, 67, 30, 33], [0, 2, 3]], // a bias gradient: split over the kept channels, on several threads
     [[6, 7], []],
   ];
   for (const [shape, axes] of cases) {

@@ -150,7 +150,7 @@ describe('thread count does not change results', () => {
     }
   });
 
-  it('matmul, conv kernels and a sum are bit-identical with 1, 2 and 3 threads', async () => {
+  it('matmul, conv kernels and sums are bit-identical with 1, 2 and 3 threads', async () => {
     const rng = new Rng(5, 5);
     // Sizes above the kernels' parallel thresholds, so 2 and 3 threads really split the work.
     const xs = [2, 32, 24, 24], ws = [24, 32, 3, 3], gs = [2, 24, 12, 12];
@@ -167,8 +167,9 @@ describe('thread count does not change results', () => {
         runBoth('conv2dGradInput', [g, w], [gs, ws], { ...attrs, inputShape: xs }).wasm[0],
         runBoth('conv2dGradWeight', [x, g], [xs, gs], { ...attrs, kernelSize: [3, 3] }).wasm[0],
         runBoth('sum', [a], [[3, 130, 200]], { axes: [2], keepDims: false }).wasm[0],
+        runBoth('sum', [a], [[3, 130, 200]], { axes: [0, 2], keepDims: false }).wasm[0], // split over the kept axis
       ]);
-      expect(wasmParallelJobs() - jobs).toBe(threads === 1 ? 0 : 5);
+      expect(wasmParallelJobs() - jobs).toBe(threads === 1 ? 0 : 6);
     }
     await setupWasm(2);
     for (let t = 1; t < results.length; t++) {

@@ -4,6 +4,8 @@ import type { WasmRuntime } from '../runtime.js';
 import { copyContiguous } from './elementwise.js';
 
 const KIND = { sum: 0, max: 1, min: 2 } as const;
+/** Chunks of a sum split over its kept axis (from the shape alone; any count gives the same bits). */
+const SUM_KEPT_CHUNKS = 16;
 
 /**
  * Runs of kept and reduced axes of x, size-1 axes dropped (they change neither the visiting
@@ -39,6 +41,14 @@ function reduceKernel(rt: WasmRuntime, kind: 'sum' | 'max' | 'min' | null, mask:
       return;
     }
     const R = dims.length;
+    // [reduced, kept] or [reduced, kept, reduced] (bias gradients): split over the kept axis
+    if (k === 'sum' && !mask && reduced[0] && (R === 2 || (R === 3 && reduced[2]))) {
+      const [A, B, C] = [dims[0], dims[1], R === 3 ? dims[2] : 1];
+      const per = Math.max(1, Math.ceil(B / SUM_KEPT_CHUNKS));
+      const parallel = B > 1 && x.buf.size >= 65536;
+      rt.run('sumKept', Math.ceil(B / per), rt.params([x.buf.ptr, y.buf.ptr, A, B, C, per]), parallel);
+      return;
+    }
     const ostr = new Array<number>(R).fill(0);
     let groups = 1;
     for (let d = R - 1; d >= 0; d--) {
