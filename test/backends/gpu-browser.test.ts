@@ -260,63 +260,54 @@ describe.skipIf(missing.length > 0)(`gpu backend in Chromium${reason}`, () => {
     if (failed.length) expect.fail(`${mode}: ${failed.length} golden checks failed:\n${failed.join("\n")}`);
   }
 
-  it('webgl2: every op matches ref, and every public golden case passes (the whole model included)', async () => {
+  /**
+   * Runs a test's body against the page, then closes it; a failure carries the page's log (the
+   * same error object, so a skip stays a skip).
+   */
+  async function inPage(body: () => Promise<void>): Promise<void> {
     try {
-      const described = await open('webgl2');
-      expect(described).toMatch(/^webgl2 \(GPU\.js WebGL2Kernel/);
-      await runAll('webgl2', 'WebGL2Kernel');
-      await addChains('webgl2');
-      await runGolden('webgl2', 'WebGL2Kernel');
+      await body();
     } catch (e) {
-      throw new Error(`${(e as Error).message}\npage log:\n${log.join('\n')}`);
+      if (e instanceof Error) e.message += `\npage log:\n${log.join('\n')}`;
+      throw e;
     } finally {
       await page?.close();
     }
-  }, 300_000);
+  }
 
-  it('webgl2: a broadcast add into 2^24 * 1.5 elements, every element right; one element past the texture limit is refused', async () => {
-    try {
-      await open('webgl2');
-      const W = 1677721; // 5 * 3 * W = 25165815 elements
-      const r = (await page!.evaluate(`globalThis.__gpuLargeAdd(5, 3, ${W})`)) as { n: number; wrong: number; maxElements: number; refusal: string; kernelClass: string };
-      expect(r.kernelClass).toBe('WebGL2Kernel');
-      expect(r.n).toBe(15 * W);
-      expect(r.wrong, `element ${r.wrong}`).toBe(-1);
-      // the limit is the result texture's (a value a texel): (MAX_TEXTURE_SIZE - 2)^2
-      expect(Math.sqrt(r.maxElements) + 2).toSatisfy((side: number) => Number.isInteger(side) && side >= 4096);
-      expect(r.refusal).toBe(`gpu backend: a tensor of ${r.maxElements + 1} elements exceeds ${r.maxElements}, the values one webgl2 result texture holds here (a value a texel, MAX_TEXTURE_SIZE ${Math.sqrt(r.maxElements) + 2})`);
-    } catch (e) {
-      throw new Error(`${(e as Error).message}\npage log:\n${log.join('\n')}`);
-    } finally {
-      await page?.close();
-    }
-  }, 300_000);
+  it('webgl2: every op matches ref, and every public golden case passes (the whole model included)', () => inPage(async () => {
+    const described = await open('webgl2');
+    expect(described).toMatch(/^webgl2 \(GPU\.js WebGL2Kernel/);
+    await runAll('webgl2', 'WebGL2Kernel');
+    await addChains('webgl2');
+    await runGolden('webgl2', 'WebGL2Kernel');
+  }), 300_000);
 
-  it('webgl (WebGL 1, the GLSL that headlessgl also runs): every op matches ref', async () => {
-    try {
-      const described = await open('webgl');
-      expect(described).toMatch(/^webgl \(GPU\.js WebGLKernel/);
-      await runAll('webgl', 'WebGLKernel');
-      await addChains('webgl');
-    } catch (e) {
-      throw new Error(`${(e as Error).message}\npage log:\n${log.join('\n')}`);
-    } finally {
-      await page?.close();
-    }
-  }, 300_000);
+  it('webgl2: a broadcast add into 2^24 * 1.5 elements, every element right; one element past the texture limit is refused', () => inPage(async () => {
+    await open('webgl2');
+    const W = 1677721; // 5 * 3 * W = 25165815 elements
+    const r = (await page!.evaluate(`globalThis.__gpuLargeAdd(5, 3, ${W})`)) as { n: number; wrong: number; maxElements: number; refusal: string; kernelClass: string };
+    expect(r.kernelClass).toBe('WebGL2Kernel');
+    expect(r.n).toBe(15 * W);
+    expect(r.wrong, `element ${r.wrong}`).toBe(-1);
+    // the limit is the result texture's (a value a texel): (MAX_TEXTURE_SIZE - 2)^2
+    expect(Math.sqrt(r.maxElements) + 2).toSatisfy((side: number) => Number.isInteger(side) && side >= 4096);
+    expect(r.refusal).toBe(`gpu backend: a tensor of ${r.maxElements + 1} elements exceeds ${r.maxElements}, the values one webgl2 result texture holds here (a value a texel, MAX_TEXTURE_SIZE ${Math.sqrt(r.maxElements) + 2})`);
+  }), 300_000);
 
-  it('webgpu (where the browser has an adapter): every op matches ref, and every public golden case passes', async (ctx) => {
-    try {
-      const described = await open('webgpu');
-      if (described === null) ctx.skip('this Chromium gives no WebGPU adapter (navigator.gpu.requestAdapter() is null)');
-      expect(described).toMatch(/^webgpu \(GPU\.js WebGPUKernel/);
-      await runAll('webgpu', 'WebGPUKernel');
-      await addChains('webgpu');
-      await runGolden('webgpu', 'WebGPUKernel');
-    } catch (e) {
-      throw new Error(`${(e as Error).message}\npage log:\n${log.join('\n')}`);
-    } finally {
-      await page?.close();
-    }
-  }, 300_000);
+  it('webgl (WebGL 1, the GLSL that headlessgl also runs): every op matches ref', () => inPage(async () => {
+    const described = await open('webgl');
+    expect(described).toMatch(/^webgl \(GPU\.js WebGLKernel/);
+    await runAll('webgl', 'WebGLKernel');
+    await addChains('webgl');
+  }), 300_000);
+
+  it('webgpu (where the browser has an adapter): every op matches ref, and every public golden case passes', (ctx) => inPage(async () => {
+    const described = await open('webgpu');
+    if (described === null) ctx.skip('this Chromium gives no WebGPU adapter (navigator.gpu.requestAdapter() is null)');
+    expect(described).toMatch(/^webgpu \(GPU\.js WebGPUKernel/);
+    await runAll('webgpu', 'WebGPUKernel');
+    await addChains('webgpu');
+    await runGolden('webgpu', 'WebGPUKernel');
+  }), 300_000);
 });
