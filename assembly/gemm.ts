@@ -410,12 +410,6 @@ function kStep(p: usize, mode: i32, batch: i32, img: i32, m0: i32, m1: i32, n0: 
   return pi(p, S_MG) * MC;
 }
 
-/** Number of chunks the host dispatches for the parameter record p. */
-export function gemmChunks(p: usize): i32 {
-  const M = pi(p, S_M), N = pi(p, S_N), nc = pi(p, S_NC), mc = chunkRows(p);
-  return pi(p, S_BATCHES) * ((M + mc - 1) / mc) * ((N + nc - 1) / nc);
-}
-
 export function gemm(chunk: i32, scratch: usize, p: usize): void {
   const mode = pi(p, S_MODE);
   const M = pi(p, S_M), N = pi(p, S_N), K = pi(p, S_K);

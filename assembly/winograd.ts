@@ -213,12 +213,6 @@ function transformOutput(m: usize, stride: usize, y: usize, Ho: i32, Wo: i32, tw
 
 // ---- driver ----------------------------------------------------------------------------------
 
-export function winogradChunks(p: usize): i32 {
-  const H = pi(p, S_H), W = pi(p, S_W);
-  const T = ((H + 1) >> 1) * ((W + 1) >> 1);
-  return pi(p, S_N) * ((T + TILES - 1) / TILES);
-}
-
 export function winograd(chunk: i32, scratch: usize, p: usize): void {
   const C = pi(p, S_C), O = pi(p, S_O), H = pi(p, S_H), W = pi(p, S_W);
   const th = (H + 1) >> 1, tw = (W + 1) >> 1, T = th * tw;
