@@ -10,6 +10,8 @@ export const CHUNK: i32 = 16384;
 
 export const U_NEG = 0, U_EXP = 1, U_LOG = 2, U_SQRT = 3, U_ABS = 4, U_SIGN = 5, U_RELU = 6;
 export const U_SIN = 7, U_COS = 8, U_ERF = 9, U_AFFINE = 10, U_CMP_SCALAR = 11, U_CLAMP = 12, U_FILL = 13;
+/** Comparisons: compareScalar's parameter; the binary compare's code is B_GT + this. */
+export const CMP_GT = 0, CMP_GE = 1, CMP_LT = 2, CMP_LE = 3, CMP_EQ = 4;
 
 @inline function vunary(op: i32, v: v128, p: usize): v128 {
   const zero = f32x4.splat(0);
@@ -51,10 +53,10 @@ export const U_SIN = 7, U_COS = 8, U_ERF = 9, U_AFFINE = 10, U_CMP_SCALAR = 11, 
     case U_CMP_SCALAR: {
       const c = pf(p, 0);
       switch (pi(p, 4)) {
-        case 0: return v > c ? 1 : 0;
-        case 1: return v >= c ? 1 : 0;
-        case 2: return v < c ? 1 : 0;
-        case 3: return v <= c ? 1 : 0;
+        case CMP_GT: return v > c ? 1 : 0;
+        case CMP_GE: return v >= c ? 1 : 0;
+        case CMP_LT: return v < c ? 1 : 0;
+        case CMP_LE: return v <= c ? 1 : 0;
         default: return v == c ? 1 : 0;
       }
     }
@@ -96,8 +98,8 @@ export function unary(chunk: i32, scratch: usize, p: usize): void {
 
 // ---- binary with broadcasting ----------------------------------------------------------------
 
-export const B_ADD = 0, B_SUB = 1, B_MUL = 2, B_DIV = 3;
-export const B_GT = 10, B_GE = 11, B_LT = 12, B_LE = 13, B_EQ = 14;
+export const B_ADD = 0, B_SUB = 1, B_MUL = 2, B_DIV = 3, B_RELU_GRAD = 4;
+export const B_GT = 10 + CMP_GT, B_GE = 10 + CMP_GE, B_LT = 10 + CMP_LT, B_LE = 10 + CMP_LE, B_EQ = 10 + CMP_EQ;
 
 @inline function vbinary(op: i32, a: v128, b: v128): v128 {
   const one = f32x4.splat(1);
@@ -106,6 +108,8 @@ export const B_GT = 10, B_GE = 11, B_LT = 12, B_LE = 13, B_EQ = 14;
     case B_SUB: return f32x4.sub(a, b);
     case B_MUL: return f32x4.mul(a, b);
     case B_DIV: return f32x4.div(a, b);
+    // a where b > 0, else +0: the mask's all-ones lanes keep a's bits, the others clear them
+    case B_RELU_GRAD: return v128.and(a, f32x4.gt(b, f32x4.splat(0)));
     case B_GT: return v128.and(f32x4.gt(a, b), one);
     case B_GE: return v128.and(f32x4.ge(a, b), one);
     case B_LT: return v128.and(f32x4.lt(a, b), one);
@@ -142,6 +146,7 @@ function segment(op: i32, pa: usize, pb: usize, po: usize, len: i32, ia: i32, ib
     case B_SUB: segmentOp(B_SUB, pa, pb, po, len, ia, ib); break;
     case B_MUL: segmentOp(B_MUL, pa, pb, po, len, ia, ib); break;
     case B_DIV: segmentOp(B_DIV, pa, pb, po, len, ia, ib); break;
+    case B_RELU_GRAD: segmentOp(B_RELU_GRAD, pa, pb, po, len, ia, ib); break;
     case B_GT: segmentOp(B_GT, pa, pb, po, len, ia, ib); break;
     case B_GE: segmentOp(B_GE, pa, pb, po, len, ia, ib); break;
     case B_LT: segmentOp(B_LT, pa, pb, po, len, ia, ib); break;

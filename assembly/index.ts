@@ -6,6 +6,9 @@ export { gemm, GEMM_SCRATCH, MC as GEMM_MC, KC_MAX as GEMM_KC_MAX, NC_MAX as GEM
 export { winograd, winogradWeights, winogradScratch, TILES as WINOGRAD_TILES } from './winograd';
 export { winogradGrad, winogradGradFinish, winogradGradScratch } from './winograd-grad';
 export { unary, binary, copy, sumRows, adam } from './elementwise';
+// op codes the host passes to unary and binary
+export { U_NEG, U_EXP, U_LOG, U_SQRT, U_ABS, U_SIGN, U_RELU, U_SIN, U_COS, U_ERF, U_AFFINE, U_CMP_SCALAR, U_CLAMP, U_FILL } from './elementwise';
+export { B_ADD, B_SUB, B_MUL, B_DIV, B_RELU_GRAD, B_GT, CMP_GT, CMP_GE, CMP_LT, CMP_LE, CMP_EQ } from './elementwise';
 export { reduce, sumKept } from './reduce';
 export { maxPool2d, maxPool2dGrad, avgPool2d, avgPool2dGrad } from './pool';
 export { resizeBilinear, resizeBilinearGrad } from './resize';

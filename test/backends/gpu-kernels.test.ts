@@ -86,7 +86,7 @@ describe.skipIf(reason)(`gpu kernels vs ref on a software GPU${reason ? ` (skipp
       [[2, 1, 3, 1], [2, 5, 1, 4]],
       [[0, 3], [3]],
     ];
-    for (const op of ['add', 'sub', 'mul', 'div']) {
+    for (const op of ['add', 'sub', 'mul', 'div', 'reluGrad']) {
       it(op, async () => {
         for (const [sa, sb] of pairs) {
           const rng = new Rng(5, sa.length * 10 + sb.length);

@@ -75,7 +75,7 @@ describe('binary with broadcasting (wasm vs ref), bit for bit', () => {
       const rng = new Rng(8, sa.length * 10 + sb.length);
       const a = special(rng, sa.reduce((p, d) => p * d, 1));
       const b = special(rng, sb.reduce((p, d) => p * d, 1));
-      for (const op of ['add', 'sub', 'mul', 'div']) {
+      for (const op of ['add', 'sub', 'mul', 'div', 'reluGrad']) {
         const { ref, wasm } = runBoth(op, [a, b], [sa, sb]);
         expectSameBits(wasm[0], ref[0], op);
         const swapped = runBoth(op, [b, a], [sb, sa]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { abs, add, affine, backward, clamp, compare, compareScalar, cos, div, erf, exp, gelu, log, mul, neg, relu, scope, sign, sin, sqrt, sub, sum, tensor } from '../../src/tensor/index.js';
+import { abs, add, affine, backward, clamp, compare, compareScalar, cos, div, erf, exp, gelu, log, mul, neg, relu, reluGrad, scope, sign, sin, sqrt, sub, sum, tensor } from '../../src/tensor/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { expectClose, expectNoLeaks, gradCheck, randomF64 } from '../support/engine.js';
 
@@ -35,6 +35,20 @@ describe('elementwise: hand-checked values', () => {
       const y = tensor([-1, 0, 0.5, 1, 2], [5], { requiresGrad: true });
       backward(sum(clamp(y, 0, 1)));
       expect([...y.grad!.dataSync()]).toEqual([0, 1, 1, 1, 0]);
+    });
+  });
+  it("relu's gradient selects rather than multiplies (as threshold_backward): NaN and inf stop where y <= 0", () => {
+    scope(() => {
+      const g = tensor([NaN, Infinity, -Infinity, 5, NaN, -2], [6]);
+      const y = tensor([0, -0, NaN, 1e-30, 2, 3], [6]);
+      expect([...reluGrad(g, y).dataSync()]).toEqual([0, 0, 0, 5, NaN, -2]);
+      // broadcasts as the binary ops do
+      expect([...reluGrad(tensor([1, 2, 3], [3]), tensor([1, 0], [2, 1])).dataSync()]).toEqual([1, 2, 3, 0, 0, 0]);
+      // relu keeps only its output for the backward pass, and the input can go
+      const x = tensor([-1, 2, 0.5], [3], { requiresGrad: true });
+      const r = relu(mul(x, tensor([2], [1])));
+      backward(sum(r));
+      expect([...x.grad!.dataSync()]).toEqual([0, 2, 2]);
     });
   });
   it('gelu is the exact erf form: x * Phi(x)', () => {

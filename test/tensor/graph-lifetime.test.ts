@@ -36,12 +36,12 @@ describe('graph lifetime', () => {
     const { x, w } = leaves();
     const before = liveBuffers();
     const y = scope(() => relu(mul(x, w)));
-    // y, and mul's output, which relu's gradient reads
-    expect(liveBuffers() - before).toBe(2);
+    // only y: relu's gradient reads its output, mul's reads the leaves
+    expect(liveBuffers() - before).toBe(1);
     expect(memory().graphNodes).toBe(2);
     const loss = sum(y);
     backward(loss);
-    // mul's output went with the graph; y, loss and the two leaf gradients remain
+    // y, loss and the two leaf gradients remain
     expect(liveBuffers() - before).toBe(4);
     expect(memory().graphNodes).toBe(0);
     y.dispose();
@@ -105,10 +105,14 @@ describe('graph lifetime', () => {
       // add's gradient reads nothing
       const b = scope(() => add(sin(x), c));
       expect(liveBuffers() - before).toBe(2);
-      // relu's gradient reads its input, so sin(x) stays with the graph
-      const r = scope(() => relu(sin(x)));
-      expect(liveBuffers() - before).toBe(4);
-      r.dispose();
+      // exp's gradient reads its output: sin(x) goes, the result stays
+      const e = scope(() => exp(sin(x)));
+      expect(liveBuffers() - before).toBe(3);
+      // sin's gradient reads its input, so the inner sin(x) stays with the graph
+      const s = scope(() => sin(sin(x)));
+      expect(liveBuffers() - before).toBe(5);
+      s.dispose();
+      e.dispose();
       expect(liveBuffers() - before).toBe(2);
       a.dispose();
       b.dispose();

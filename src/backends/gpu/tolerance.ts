@@ -59,6 +59,7 @@ export const GPU_TOLERANCE: Record<string, GpuTolerance> = {
   add: exact('one correctly rounded float32 add'),
   sub: exact('one correctly rounded float32 subtract'),
   mul: exact('one correctly rounded float32 multiply'),
+  reluGrad: exact('a comparison and a copy'),
   compare: exact('comparisons only'),
   compareScalar: exact('comparisons only (the scalar is float32 on both sides)'),
   clamp: exact('comparisons and copies'),

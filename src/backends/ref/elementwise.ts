@@ -98,6 +98,8 @@ export const binaryFns: Record<string, Binary> = {
   sub: (a, b) => a - b,
   mul: (a, b) => a * b,
   div: (a, b) => a / b,
+  // a selection: g passes unchanged where y > 0 (a NaN y selects 0)
+  reluGrad: (g, y) => (y > 0 ? g : 0),
 };
 
 export function compare(ins: readonly RefTensor[], outs: readonly RefTensor[], attrs: Attrs): void {

@@ -7,7 +7,7 @@ import type { Attrs, Kernel } from '../types.js';
 import { WasmBackend, type WasmTensor } from './backend.js';
 import { ELEMENT_CHUNK } from './control.js';
 import { dctKernel } from './kernels/dct.js';
-import { affineKernel, BINARY_CODES, binaryKernel, clampKernel, compareKernel, compareScalarKernel, UNARY_CODES, unaryKernel } from './kernels/elementwise.js';
+import { affineKernel, BINARY_OPS, binaryKernel, clampKernel, compareKernel, compareScalarKernel, UNARY_OPS, unaryKernel } from './kernels/elementwise.js';
 import { conv2dGradInputKernel, conv2dGradWeightKernel, conv2dKernel, matmulKernel, setGemmBlocks } from './kernels/linalg.js';
 import { reduceKernels } from './kernels/reduce.js';
 import { shapingKernels } from './kernels/shaping.js';
@@ -27,8 +27,8 @@ function adamKernel(rt: WasmRuntime) {
 export function wasmKernels(rt: WasmRuntime): Record<string, Kernel<any>> {
   setGemmBlocks(rt);
   const table: Record<string, Kernel<any>> = {};
-  for (const [name, code] of Object.entries(UNARY_CODES)) table[name] = unaryKernel(rt, code);
-  for (const [name, code] of Object.entries(BINARY_CODES)) table[name] = binaryKernel(rt, code);
+  for (const [name, code] of Object.entries(UNARY_OPS)) table[name] = unaryKernel(rt, rt.constant(code));
+  for (const [name, code] of Object.entries(BINARY_OPS)) table[name] = binaryKernel(rt, rt.constant(code));
   Object.assign(table, {
     affine: affineKernel(rt),
     compareScalar: compareScalarKernel(rt),

@@ -34,7 +34,9 @@ export const sqrt = unary('sqrt', Y, (_x, y, g) => div(affine(g, 0.5), y));
 export const abs = unary('abs', X, (x, _y, g) => mul(g, sign(x)));
 /** sign(0) = 0; its gradient is zero everywhere it exists. */
 export const sign = unary('sign');
-export const relu = unary('relu', X, (x, _y, g) => mul(g, compareScalar(x, 'gt', 0)));
+// The gradient reads the output (y > 0 exactly where x > 0), so the input can be freed after
+// the forward pass, and one fused pass replaces a mask and a product.
+export const relu = unary('relu', Y, (_x, y, g) => reluGrad(g, y));
 export const sin = unary('sin', X, (x, _y, g) => mul(g, cos(x)));
 export const cos = unary('cos', X, (x, _y, g) => neg(mul(g, sin(x))));
 export const erf = unary('erf', X, (x, _y, g) => mul(g, affine(exp(neg(mul(x, x))), 2 / Math.sqrt(Math.PI))));
@@ -73,6 +75,20 @@ const compareScalarOp = defineOp<CompareScalarAttrs>({
 /** 1 where `x cmp value` holds, else 0, in x's dtype. Not differentiable. */
 export function compareScalar(x: Tensor, cmp: Comparison, value: number): Tensor {
   return runOp(compareScalarOp, [x], { cmp, value })[0];
+}
+
+const reluGradOp = defineOp({
+  name: 'reluGrad',
+  inputs: 2,
+  inferShapes: binaryShape('reluGrad'),
+});
+/**
+ * g where y > 0, else 0 (broadcasting as the binary ops): the gradient of relu given its output,
+ * as PyTorch's threshold_backward. A selection, not a product: a NaN or infinite g where y <= 0
+ * still gives 0. Not differentiable.
+ */
+export function reluGrad(g: Tensor, y: Tensor): Tensor {
+  return runOp(reluGradOp, [g, y])[0];
 }
 
 export interface ClampAttrs {

@@ -28,6 +28,7 @@ const BINARY_EXPR: Record<string, string> = {
   sub: 'va - vb',
   mul: 'va * vb',
   div: 'va / vb',
+  reluGrad: '(vb > 0 ? va : 0)',
 };
 
 const CMP_EXPR: Record<string, (a: string, b: string) => string> = {

@@ -5,13 +5,18 @@ import { ELEMENT_CHUNK } from '../control.js';
 import type { WasmRuntime } from '../runtime.js';
 import { collapse, shapeSlots } from './layout.js';
 
-// Op codes of assembly/elementwise.ts.
-export const UNARY_CODES: Record<string, number> = {
-  neg: 0, exp: 1, log: 2, sqrt: 3, abs: 4, sign: 5, relu: 6, sin: 7, cos: 8, erf: 9,
+// Ops and the names of their codes, which assembly/elementwise.ts defines and exports.
+export const UNARY_OPS: Record<string, string> = {
+  neg: 'U_NEG', exp: 'U_EXP', log: 'U_LOG', sqrt: 'U_SQRT', abs: 'U_ABS', sign: 'U_SIGN', relu: 'U_RELU', sin: 'U_SIN', cos: 'U_COS', erf: 'U_ERF',
 };
-const U_AFFINE = 10, U_CMP_SCALAR = 11, U_CLAMP = 12, U_FILL = 13;
-export const BINARY_CODES: Record<string, number> = { add: 0, sub: 1, mul: 2, div: 3 };
-const CMP_CODES: Record<string, number> = { gt: 0, ge: 1, lt: 2, le: 3, eq: 4 };
+export const BINARY_OPS: Record<string, string> = { add: 'B_ADD', sub: 'B_SUB', mul: 'B_MUL', div: 'B_DIV', reluGrad: 'B_RELU_GRAD' };
+const CMP_NAMES: Record<string, string> = { gt: 'CMP_GT', ge: 'CMP_GE', lt: 'CMP_LT', le: 'CMP_LE', eq: 'CMP_EQ' };
+
+function cmpCode(rt: WasmRuntime, cmp: unknown): number {
+  const name = CMP_NAMES[cmp as string];
+  if (!name) throw new Error(`wasm backend: unknown comparison '${String(cmp)}'`);
+  return rt.constant(name);
+}
 
 /** Small jobs stay on the calling thread: waking workers costs more than they save. */
 const PARALLEL_ELEMENTS = 4 * ELEMENT_CHUNK;
@@ -25,7 +30,7 @@ function runUnary(rt: WasmRuntime, code: number, x: number, y: number, n: number
 }
 
 export function fill(rt: WasmRuntime, ptr: number, n: number, value: number): void {
-  runUnary(rt, U_FILL, ptr, ptr, n, 0, [value]);
+  runUnary(rt, rt.constant('U_FILL'), ptr, ptr, n, 0, [value]);
 }
 
 export function unaryKernel(rt: WasmRuntime, code: number) {
@@ -33,18 +38,21 @@ export function unaryKernel(rt: WasmRuntime, code: number) {
 }
 
 export function affineKernel(rt: WasmRuntime) {
+  const code = rt.constant('U_AFFINE');
   return ([x]: readonly WasmTensor[], [y]: readonly WasmTensor[], a: Attrs): void =>
-    runUnary(rt, U_AFFINE, x.buf.ptr, y.buf.ptr, y.buf.size, 0, [a.scale as number, a.shift as number]);
+    runUnary(rt, code, x.buf.ptr, y.buf.ptr, y.buf.size, 0, [a.scale as number, a.shift as number]);
 }
 
 export function compareScalarKernel(rt: WasmRuntime) {
+  const code = rt.constant('U_CMP_SCALAR');
   return ([x]: readonly WasmTensor[], [y]: readonly WasmTensor[], a: Attrs): void =>
-    runUnary(rt, U_CMP_SCALAR, x.buf.ptr, y.buf.ptr, y.buf.size, CMP_CODES[a.cmp as string], [a.value as number]);
+    runUnary(rt, code, x.buf.ptr, y.buf.ptr, y.buf.size, cmpCode(rt, a.cmp), [a.value as number]);
 }
 
 export function clampKernel(rt: WasmRuntime) {
+  const code = rt.constant('U_CLAMP');
   return ([x]: readonly WasmTensor[], [y]: readonly WasmTensor[], a: Attrs): void =>
-    runUnary(rt, U_CLAMP, x.buf.ptr, y.buf.ptr, y.buf.size, 0, [(a.min as number | null) ?? -Infinity, (a.max as number | null) ?? Infinity]);
+    runUnary(rt, code, x.buf.ptr, y.buf.ptr, y.buf.size, 0, [(a.min as number | null) ?? -Infinity, (a.max as number | null) ?? Infinity]);
 }
 
 function runBinary(rt: WasmRuntime, code: number, a: WasmTensor, b: WasmTensor, out: WasmTensor): void {
@@ -60,8 +68,9 @@ export function binaryKernel(rt: WasmRuntime, code: number) {
 }
 
 export function compareKernel(rt: WasmRuntime) {
+  const base = rt.constant('B_GT') - rt.constant('CMP_GT');
   return ([a, b]: readonly WasmTensor[], [out]: readonly WasmTensor[], attrs: Attrs): void =>
-    runBinary(rt, 10 + CMP_CODES[attrs.cmp as string], a, b, out);
+    runBinary(rt, base + cmpCode(rt, attrs.cmp), a, b, out);
 }
 
 /** Copies the block `dims` between strided layouts (element strides, offsets in elements). */
