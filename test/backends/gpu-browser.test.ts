@@ -99,6 +99,7 @@ function cases(): Case[] {
   out.push({ op: 'sub', inputs: [r([2, 3, 4, 5]), r([5])], shapes: [[2, 3, 4, 5], [5]], attrs: {} });
   out.push({ op: 'mul', inputs: [r([6, 1]), r([1, 7])], shapes: [[6, 1], [1, 7]], attrs: {} });
   out.push({ op: 'div', inputs: [r([3, 37]), r([37], 0.25, 2)], shapes: [[3, 37], [37]], attrs: {} });
+  out.push({ op: 'reluGrad', inputs: [r([4, 1, 5]), q([3, 1])], shapes: [[4, 1, 5], [3, 1]], attrs: {} });
   out.push({ op: 'compare', inputs: [q([4, 1, 5]), q([3, 1])], shapes: [[4, 1, 5], [3, 1]], attrs: { cmp: 'ge' } });
   const x = r([5, 33], -3, 3);
   out.push({ op: 'affine', inputs: [x], shapes: [[5, 33]], attrs: { scale: -3.7, shift: 1e-3 }, opts: { n: 3, magnitudeFrom: { inputs: [abs(x)], attrs: { scale: 3.7, shift: 1e-3 } } } });
