@@ -13,7 +13,7 @@ export { reduce, sumKept } from './reduce';
 export { maxPool2d, maxPool2dGrad, avgPool2d, avgPool2dGrad } from './pool';
 export { resizeBilinear, resizeBilinearGrad } from './resize';
 export { haar2d, ihaar2d } from './haar';
-export { dctSplit, dctMerge, DCT_ROWS, MODE_FOLD_W, MODE_SPLIT_W, MODE_FOLD_H, MODE_SPLIT_H } from './dct';
+export { dct1d, dctScratch, DCT_ROWS, DCT_COLS, MODE_FOLD_W, MODE_SPLIT_W, MODE_FOLD_H, MODE_SPLIT_H } from './dct';
 
 /** End of the module's static data (math tables), which the host's heap must start above. */
 export function dataEnd(): usize {

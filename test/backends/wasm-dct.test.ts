@@ -18,9 +18,14 @@ beforeAll(async () => {
 const tol = (n: number) => 2e-6 * Math.sqrt(n);
 
 describe('dct (wasm vs ref)', () => {
-  // even sizes take the split path (vector bodies and scalar tails), odd and tiny ones the full
-  // product; several planes and rows exercise the chunking
-  const shapes = [[2, 3, 16, 16], [1, 5, 9, 12], [3, 10, 8], [1, 2, 64, 40], [2, 7, 6], [4, 3, 22, 18], [1, 2, 5, 7], [2, 36, 30], [1, 3, 256, 128]];
+  // even sizes take the split path (vector bodies and scalar tails, half sizes that fill part
+  // of a register tile), odd and tiny ones the full product; several planes and rows exercise
+  // the chunking: rows not a multiple of 4, widths that end inside an 8-column panel or a
+  // 64-column block, and n = 600 (half 300: two K blocks)
+  const shapes = [
+    [2, 3, 16, 16], [1, 5, 9, 12], [3, 10, 8], [1, 2, 64, 40], [2, 7, 6], [4, 3, 22, 18], [1, 2, 5, 7], [2, 36, 30], [1, 3, 256, 128],
+    [1, 2, 600, 70], [3, 5, 66, 130], [7, 600],
+  ];
   for (const shape of shapes) {
     for (const axis of [-1, -2] as const) {
       for (const inverse of [false, true]) {
@@ -45,7 +50,7 @@ describe('dct (wasm vs ref)', () => {
   });
 
   it('is bit-identical with 1, 2 and 3 threads', async () => {
-    const shape = [2, 64, 48, 40];
+    const shape = [2, 32, 48, 72]; // along H: two column blocks per plane
     const x = randomInput(new Rng(4, 4), shape);
     const results: Float32Array[][] = [];
     for (const threads of [1, 2, 3]) {
