@@ -161,15 +161,20 @@ describe('movement ops (wasm vs ref), bit for bit', () => {
 });
 
 describe('adamStep (wasm vs ref), bit for bit', () => {
-  it('updates p, m and v in place', () => {
-    const rng = new Rng(12, 1);
-    const n = 70001;
-    const p = randomInput(rng, [n]);
-    const m = randomInput(rng, [n], -0.1, 0.1);
-    const v = randomInput(rng, [n], 0, 0.01);
-    const g = randomInput(rng, [n]);
-    const attrs = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, step: 7 };
-    const r = runBoth('adamStep', [p, m, v, g], [[n], [n], [n], [n]], attrs, true);
-    for (let k = 0; k < 3; k++) expectSameBits(r.wasm[k], r.ref[k], ['p', 'm', 'v'][k]);
-  });
+  // four elements at a time in float64 lanes, then a scalar tail: sizes with and without one
+  for (const n of [3, 4, 7, 70001]) {
+    it(`updates p, m and v in place (${n} elements)`, () => {
+      const rng = new Rng(12, n);
+      const p = randomInput(rng, [n]);
+      const m = randomInput(rng, [n], -0.1, 0.1);
+      const v = randomInput(rng, [n], 0, 0.01);
+      const g = randomInput(rng, [n]);
+      // zero moments and gradients, and gradients far from 1
+      for (let i = 0; i < n; i += 5) [v[i], g[i]] = [0, 0];
+      for (let i = 2; i < n; i += 11) g[i] *= 1e4;
+      const attrs = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, step: 7 };
+      const r = runBoth('adamStep', [p, m, v, g], [[n], [n], [n], [n]], attrs, true);
+      for (let k = 0; k < 3; k++) expectSameBits(r.wasm[k], r.ref[k], ['p', 'm', 'v'][k]);
+    });
+  }
 });
