@@ -74,17 +74,37 @@ export function avgPool2d(chunk: i32, scratch: usize, p: usize): void {
   const sh = pi(p, S_SH), sw = pi(p, S_SW), ph = pi(p, S_PH), pw = pi(p, S_PW), kh = pi(p, S_KH), kw = pi(p, S_KW);
   const x = f32at(pu(p, S_X), chunk * H * W);
   const y = f32at(pu(p, S_Y), chunk * Ho * Wo);
+  // With stride 1, outputs [in0, in1) have windows inside the row: two neighbours at a time, one
+  // per float64 lane. Each lane adds the same elements in the same order as the scalar loop, so
+  // the same bits.
+  const in0 = sw == 1 ? imin(pw, Wo) : Wo;
+  const in1 = sw == 1 ? imax(in0, imin(Wo, W - kw + pw + 1)) : Wo;
   for (let oy = 0; oy < Ho; oy++) {
     const y0 = lo(oy, sh, ph), y1 = hi(oy, sh, ph, kh, H);
-    for (let ox = 0; ox < Wo; ox++) {
-      const x0 = lo(ox, sw, pw), x1 = hi(ox, sw, pw, kw, W);
-      let s: f64 = 0;
+    let ox = 0;
+    for (; ox < in0; ox++) avgOne(x, y, p, oy, ox, y0, y1);
+    for (; ox + 2 <= in1; ox += 2) {
+      let s = f64x2.splat(0);
       for (let yy = y0; yy < y1; yy++) {
-        for (let xx = x0; xx < x1; xx++) s += <f64>load<f32>(f32at(x, yy * W + xx));
+        const row = f32at(x, yy * W + ox - pw);
+        for (let k = 0; k < kw; k++) s = f64x2.add(s, f64x2.promote_low_f32x4(v128.load64_zero(row + (<usize>k << 2))));
       }
-      store<f32>(f32at(y, oy * Wo + ox), <f32>(s / divisor(p, oy, ox)));
+      const d = f64x2.replace_lane(f64x2.splat(divisor(p, oy, ox)), 1, divisor(p, oy, ox + 1));
+      v128.store64_lane(f32at(y, oy * Wo + ox), f32x4.demote_f64x2_zero(f64x2.div(s, d)), 0);
     }
+    for (; ox < Wo; ox++) avgOne(x, y, p, oy, ox, y0, y1);
   }
+}
+
+/** One output of avgPool2d: the window's float64 sum in row-major order over its divisor. */
+@inline function avgOne(x: usize, y: usize, p: usize, oy: i32, ox: i32, y0: i32, y1: i32): void {
+  const W = pi(p, S_W), sw = pi(p, S_SW), pw = pi(p, S_PW), kw = pi(p, S_KW);
+  const x0 = lo(ox, sw, pw), x1 = hi(ox, sw, pw, kw, W);
+  let s: f64 = 0;
+  for (let yy = y0; yy < y1; yy++) {
+    for (let xx = x0; xx < x1; xx++) s += <f64>load<f32>(f32at(x, yy * W + xx));
+  }
+  store<f32>(f32at(y, oy * pi(p, S_WO) + ox), <f32>(s / divisor(p, oy, ox)));
 }
 
 /** params as avgPool2d with gradOut at S_G; y is the input gradient. Scratch: H*W float64. */

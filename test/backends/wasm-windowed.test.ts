@@ -17,6 +17,12 @@ const poolCases: { shape: number[]; kernel: P; stride: P; padding: P }[] = [
   { shape: [1, 2, 9, 7], kernel: [3, 3], stride: [2, 2], padding: [1, 1] },
   { shape: [1, 3, 5, 6], kernel: [3, 2], stride: [1, 2], padding: [1, 0] },
   { shape: [4, 2, 64, 33], kernel: [2, 3], stride: [2, 3], padding: [0, 1] },
+  // stride 1 along W: interior outputs two at a time, edges one at a time (the local amplitude's
+  // 7x7 average; odd and even interior counts; a window wider than the image)
+  { shape: [2, 3, 20, 21], kernel: [7, 7], stride: [1, 1], padding: [3, 3] },
+  { shape: [1, 2, 9, 11], kernel: [3, 4], stride: [2, 1], padding: [1, 2] },
+  { shape: [1, 1, 6, 3], kernel: [3, 5], stride: [1, 1], padding: [1, 2] },
+  { shape: [1, 3, 16, 16], kernel: [2, 2], stride: [1, 1], padding: [0, 0] },
 ];
 
 describe('pooling (wasm vs ref)', () => {

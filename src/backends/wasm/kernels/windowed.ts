@@ -12,7 +12,8 @@ const PARALLEL_ELEMENTS = 65536;
 
 function runPool(rt: WasmRuntime, name: string, g: PoolGeometry, a: Pool2dAttrs, x: number, y: number, gOut: number, includePad: boolean, gradScratch: boolean): void {
   const ints = [x, y, g.H, g.W, g.Ho, g.Wo, a.kernel[0], a.kernel[1], a.stride[0], a.stride[1], a.padding[0], a.padding[1], includePad ? 1 : 0, gOut];
-  const work = g.planes * Math.max(g.H * g.W, g.Ho * g.Wo);
+  // window taps, not just elements: a 7x7 average over a small image is 49 float64 adds an output
+  const work = g.planes * Math.max(g.H * g.W, g.Ho * g.Wo * a.kernel[0] * a.kernel[1]);
   rt.run(name, g.planes, rt.params(ints), work >= PARALLEL_ELEMENTS, gradScratch ? g.H * g.W * 8 : 0);
 }
 
