@@ -36,6 +36,17 @@ export function broadcastStrides(inShape: Shape, outShape: Shape, unit = 1): num
 }
 
 /** Sizes of a batched matmul c [...outBatch, M, N] = op(a) [..., M, K] op(b) [..., K, N]. */
+/** Where each output of split starts in its input along every axis: the begin of a slice. */
+export function splitBegins(rank: number, axis: number, sizes: readonly number[]): number[][] {
+  let at = 0;
+  return sizes.map((n) => {
+    const begin = new Array<number>(rank).fill(0);
+    begin[axis] = at;
+    at += n;
+    return begin;
+  });
+}
+
 export function matmulSizes(a: Shape, c: Shape, transA: boolean): { M: number; N: number; K: number; outBatch: Shape } {
   return {
     M: c[c.length - 2],

@@ -15,7 +15,7 @@ import { casePassed, checkGoldenCase, type HostTensor } from '../../src/golden/i
 import { GOLDEN_DIR, publicCaseFiles, readCase } from '../golden/support.js';
 import { HOST_ONLY_GOLDEN_OPS } from '../support/backends.js';
 import { convOutSize } from '../../src/backends/shapes.js';
-import { adamAllowances } from '../../src/backends/gpu/tolerance.js';
+import { adamAllowances, GPU_TOLERANCE } from '../../src/backends/gpu/tolerance.js';
 import { resizeTaps } from '../../src/backends/resize-taps.js';
 import type { Attrs, Shape } from '../../src/backends/types.js';
 import { getOp, kernelNames, Rng } from '../../src/tensor/index.js';
@@ -118,6 +118,7 @@ function cases(): Case[] {
   out.push({ op: 'permute', inputs: [r([2, 3, 4, 5])], shapes: [[2, 3, 4, 5]], attrs: { perm: [3, 1, 2, 0] } });
   out.push({ op: 'expand', inputs: [r([3, 1, 5])], shapes: [[3, 1, 5]], attrs: { shape: [2, 3, 4, 5] } });
   out.push({ op: 'slice', inputs: [r([3, 7, 9])], shapes: [[3, 7, 9]], attrs: { begin: [1, 2, 3], end: [3, 5, 8] } });
+  out.push({ op: 'split', inputs: [r([2, 3, 4, 5])], shapes: [[2, 3, 4, 5]], attrs: { axis: 2, sizes: [1, 0, 3] } });
   out.push({ op: 'pad', inputs: [r([2, 5, 6])], shapes: [[2, 5, 6]], attrs: { pads: [[0, 0], [1, 2], [3, 0]], value: -1.5 } });
   const parts = [[2, 2, 1], [2, 2, 3], [2, 2, 2], [2, 2, 5], [2, 2, 1]];
   out.push({ op: 'concat', inputs: parts.map((s) => r(s)), shapes: parts, attrs: { axis: 2 } });
@@ -219,6 +220,13 @@ describe.skipIf(missing.length > 0)(`gpu backend in Chromium${reason}`, () => {
         expectWithin(got[0], ref[0], allow.p, `${mode} adam p`);
         expectWithin(got[1], ref[1], allow.m, `${mode} adam m`);
         expectWithin(got[2], ref[2], allow.v, `${mode} adam v`);
+        continue;
+      }
+      if (got.length > 1) {
+        // several outputs (split): data movement, every output exact
+        expect(GPU_TOLERANCE[c.op].kind).toBe('exact');
+        const ref = await runOn('ref', c.op, c.inputs, c.shapes, c.attrs);
+        got.forEach((o, k) => expect([...o], `${mode} ${c.op} output ${k}`).toEqual([...ref[k]]));
         continue;
       }
       await expectMatchesRef(c.op, c.inputs, c.shapes, c.attrs, got[0], c.opts);

@@ -172,6 +172,15 @@ describe.skipIf(reason)(`gpu kernels vs ref on a software GPU${reason ? ` (skipp
       const x = randomInput(new Rng(14), shape);
       for (const [begin, end] of [[[0, 0, 0], [3, 7, 9]], [[1, 2, 3], [3, 5, 8]], [[0, 3, 0], [3, 4, 9]], [[2, 0, 4], [2, 7, 4]]]) await check('slice', [x], [shape], { begin, end });
     });
+    it('split', async () => {
+      const shape = [3, 7, 9];
+      const x = randomInput(new Rng(16), shape);
+      for (const [axis, sizes] of [[0, [1, 2]], [1, [3, 0, 4]], [2, [4, 4, 1]]] as [number, number[]][]) {
+        const r = await runBoth('split', [x], [shape], { axis, sizes });
+        expect(r.gpu.length).toBe(sizes.length);
+        r.gpu.forEach((g, i) => expect([...g], `split axis ${axis} piece ${i}`).toEqual([...r.ref[i]]));
+      }
+    });
     it('pad', async () => {
       const shape = [2, 5, 6];
       const x = randomInput(new Rng(15), shape);

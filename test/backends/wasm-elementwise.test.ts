@@ -6,7 +6,7 @@
 // float64 Math (or erf series) where ref uses the JS engine's: both are within an ulp in
 // float64, so the float32 results may differ by at most 1 float32 ulp.
 
-import { beforeAll, describe, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Shape } from '../../src/backends/types.js';
 import { Rng } from '../../src/tensor/index.js';
 import { expectClose, expectSameBits, randomInput, runBoth, setupWasm } from './wasm-support.js';
@@ -145,6 +145,13 @@ describe('movement ops (wasm vs ref), bit for bit', () => {
   it('slice', () => {
     const r = runBoth('slice', [x], [s], { begin: [1, 0, 1, 2], end: [2, 3, 3, 5] });
     expectSameBits(r.wasm[0], r.ref[0], 'slice');
+  });
+  it('split', () => {
+    for (const [axis, sizes] of [[1, [1, 0, 2]], [3, [2, 1, 2]], [0, [2]]] as [number, number[]][]) {
+      const r = runBoth('split', [x], [s], { axis, sizes });
+      expect(r.wasm.length).toBe(sizes.length);
+      r.wasm.forEach((w, i) => expectSameBits(w, r.ref[i], `split axis ${axis} piece ${i}`));
+    }
   });
   it('pad', () => {
     const r = runBoth('pad', [x], [s], { pads: [[0, 1], [1, 0], [2, 2], [0, 3]], value: -0.5 });

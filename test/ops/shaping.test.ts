@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backward, concat, expand, mul, pad, permute, reshape, scope, slice, sliceAxis, sum, tensor, transpose, unsqueeze } from '../../src/tensor/index.js';
+import { backward, concat, expand, mul, pad, permute, reshape, scope, slice, sliceAxis, split, sum, tensor, transpose, unsqueeze } from '../../src/tensor/index.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { expectNoLeaks, gradCheck, liveBuffers, randomF64 } from '../support/engine.js';
 
@@ -41,6 +41,21 @@ describe('movement ops', () => {
       expect(() => expand(x, [3, 3])).toThrow(/expand: \[2, 3\] cannot be broadcast to \[3, 3\]/);
     });
   });
+  it('split: consecutive pieces of one axis, empty ones included; its gradient is one concat', () => {
+    scope(() => {
+      const x = tensor([0, 1, 2, 3, 4, 5, 6, 7], [2, 4], { requiresGrad: true });
+      const parts = split(x, [1, 0, 3], -1);
+      expect(parts.map((p) => p.shape)).toEqual([[2, 1], [2, 0], [2, 3]]);
+      expect(parts.map((p) => [...p.dataSync()])).toEqual([[0, 4], [], [1, 2, 3, 5, 6, 7]]);
+      expect([...concat(split(x, [1, 1], 0), 0).dataSync()]).toEqual([...x.dataSync()]);
+      // a piece that gets no gradient contributes zeros
+      backward(sum(mul(parts[2], tensor([1, 2, 3], [3]))));
+      expect([...x.grad!.dataSync()]).toEqual([0, 1, 2, 3, 0, 1, 2, 3]);
+      expect(() => split(x, [2, 1], 1)).toThrow(/split: sizes \[2, 1\] must be non-negative integers adding up to 4 \(axis 1 of \[2, 4\]\)/);
+      expect(() => split(x, [5, -1], 1)).toThrow(/split: sizes/);
+      expect(() => split(x, [2], 2)).toThrow(/split/);
+    });
+  });
   it('gradients by finite differences (float64)', () => {
     const rng = new Rng(11, 0);
     const x = { data: randomF64(rng, [2, 3, 4]), shape: [2, 3, 4] };
@@ -49,6 +64,11 @@ describe('movement ops', () => {
     gradCheck((t) => slice(t, [1, 0, 1], [2, 2, 4]), [x]);
     gradCheck((t) => pad(t, [[0, 1], [2, 0], [1, 1]]), [x]);
     gradCheck((a, b) => concat([a, b, a], 1), [x, y]);
+    // every piece weighted differently, so each output's gradient reaches its own slots
+    gradCheck((t) => {
+      const [a, b, c] = split(t, [1, 2, 1], 2);
+      return concat([mul(a, a), b, mul(c, tensor(Float64Array.from([3]), [1], { dtype: 'float64' }))], 2);
+    }, [x]);
     gradCheck((t) => expand(t, [3, 2, 5, 4]), [y]);
     gradCheck((t) => mul(reshape(t, [6, 4]), reshape(t, [6, 4])), [x]);
   });

@@ -66,6 +66,7 @@ export const GPU_TOLERANCE: Record<string, GpuTolerance> = {
   permute: exact(MOVES),
   expand: exact(MOVES),
   slice: exact(MOVES),
+  split: exact(MOVES),
   pad: exact(MOVES),
   concat: exact(MOVES),
   extremum: exact('max/min pick an input element'),

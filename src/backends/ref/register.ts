@@ -9,7 +9,7 @@ import { adamStep } from './optim.js';
 import { avgPool2d, avgPool2dGrad, maxPool2d, maxPool2dGrad } from './pool.js';
 import { extremum, extremumMask, sum } from './reduce.js';
 import { resizeBilinear, resizeBilinearGrad } from './resize.js';
-import { concat, expand, pad, permute, slice } from './shaping.js';
+import { concat, expand, pad, permute, slice, split } from './shaping.js';
 
 let registered = false;
 
@@ -37,6 +37,7 @@ export function registerRefBackend(): void {
   k('permute', permute);
   k('expand', expand);
   k('slice', slice);
+  k('split', split);
   k('pad', pad);
   k('concat', concat);
   k('matmul', matmul);

@@ -1,4 +1,4 @@
-import { broadcastStrides, contiguousStrides, numel } from '../geometry.js';
+import { broadcastStrides, contiguousStrides, numel, splitBegins } from '../geometry.js';
 import type { Attrs, Shape, TypedArray } from '../types.js';
 import type { RefTensor } from './backend.js';
 
@@ -45,6 +45,10 @@ export function slice([x]: readonly RefTensor[], [y]: readonly RefTensor[], attr
   const st = contiguousStrides(x.shape);
   const off = begin.reduce((acc, b, i) => acc + b * st[i], 0);
   copyStrided(x.buf.data, off, st, y.buf.data, 0, contiguousStrides(y.shape), y.shape);
+}
+
+export function split([x]: readonly RefTensor[], ys: readonly RefTensor[], attrs: Attrs): void {
+  splitBegins(x.shape.length, attrs.axis as number, attrs.sizes as number[]).forEach((begin, i) => slice([x], [ys[i]], { begin }));
 }
 
 export function pad([x]: readonly RefTensor[], [y]: readonly RefTensor[], attrs: Attrs): void {

@@ -77,6 +77,30 @@ export function sliceAxis(x: Tensor, axis: number, start: number, stop: number):
   return slice(x, begin, end);
 }
 
+export interface SplitAttrs {
+  axis: number;
+  sizes: readonly number[];
+}
+const splitOp = defineOp<SplitAttrs>({
+  name: 'split',
+  inputs: 1,
+  inferShapes: ([s], { axis, sizes }) => {
+    if (!(Number.isInteger(axis) && axis >= 0 && axis < s.length)) throw new Error(`split: axis ${axis} out of range for ${shapeStr(s)}`);
+    if (sizes.some((n) => !(Number.isInteger(n) && n >= 0)) || sizes.reduce((a, n) => a + n, 0) !== s[axis]) {
+      throw new Error(`split: sizes [${sizes.join(', ')}] must be non-negative integers adding up to ${s[axis]} (axis ${axis} of ${shapeStr(s)})`);
+    }
+    return sizes.map((n) => s.map((d, i) => (i === axis ? n : d)));
+  },
+  saves: () => ({}),
+  // One copy back, where slicing each piece would pad every gradient to full size and add them.
+  grad: ({ attrs: { axis }, grads }) => [concat(grads, axis)],
+});
+/** Consecutive pieces of one axis, `sizes` long (they add up to the axis): the inverse of concat. */
+export function split(x: Tensor, sizes: readonly number[], axis = 0): Tensor[] {
+  const [a] = normalizeAxes('split', axis, x.rank);
+  return runOp(splitOp, [x], { axis: a, sizes: [...sizes] });
+}
+
 export interface PadAttrs {
   pads: readonly (readonly [number, number])[];
   value: number;

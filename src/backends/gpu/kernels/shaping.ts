@@ -1,6 +1,6 @@
 // Movement kernels: each output element gathers one input element (or the pad value).
 
-import { broadcastStrides, contiguousStrides, numel } from '../../geometry.js';
+import { broadcastStrides, contiguousStrides, numel, splitBegins } from '../../geometry.js';
 import type { Attrs, Kernel, Shape } from '../../types.js';
 import type { GpuBackend, GpuTensor } from '../backend.js';
 import { coords, kernelSource, linear, mergeAxes } from '../codegen.js';
@@ -125,5 +125,9 @@ function concat(be: GpuBackend): Kernel<any> {
 }
 
 export function shapingKernels(be: GpuBackend): Record<string, Kernel<any>> {
-  return { permute: permute(be), expand: expand(be), slice: slice(be), pad: pad(be), concat: concat(be) };
+  const sliceKernel = slice(be);
+  const split: Kernel<any> = ([x], ys, attrs) => {
+    splitBegins(x.shape.length, attrs.axis as number, attrs.sizes as number[]).forEach((begin, i) => sliceKernel([x], [ys[i]], { begin }));
+  };
+  return { permute: permute(be), expand: expand(be), slice: sliceKernel, split, pad: pad(be), concat: concat(be) };
 }

@@ -1,6 +1,6 @@
 // Movement ops as strided copies (exact: bits are copied, never converted).
 
-import { broadcastStrides, contiguousStrides } from '../../geometry.js';
+import { broadcastStrides, contiguousStrides, splitBegins } from '../../geometry.js';
 import type { Attrs } from '../../types.js';
 import type { WasmTensor } from '../backend.js';
 import type { WasmRuntime } from '../runtime.js';
@@ -9,6 +9,11 @@ import { copyStrided, fill } from './elementwise.js';
 type K = (ins: readonly WasmTensor[], outs: readonly WasmTensor[], attrs: Attrs) => void;
 
 export function shapingKernels(rt: WasmRuntime): Record<string, K> {
+  const slice: K = ([x], [y], attrs) => {
+    const st = contiguousStrides(x.shape);
+    const off = (attrs.begin as number[]).reduce((acc, b, i) => acc + b * st[i], 0);
+    copyStrided(rt, x.buf.ptr + off * 4, st, y.buf.ptr, contiguousStrides(y.shape), y.shape);
+  };
   return {
     permute: ([x], [y], attrs) => {
       const st = contiguousStrides(x.shape);
@@ -17,10 +22,9 @@ export function shapingKernels(rt: WasmRuntime): Record<string, K> {
     expand: ([x], [y]) => {
       copyStrided(rt, x.buf.ptr, broadcastStrides(x.shape, y.shape), y.buf.ptr, contiguousStrides(y.shape), y.shape);
     },
-    slice: ([x], [y], attrs) => {
-      const st = contiguousStrides(x.shape);
-      const off = (attrs.begin as number[]).reduce((acc, b, i) => acc + b * st[i], 0);
-      copyStrided(rt, x.buf.ptr + off * 4, st, y.buf.ptr, contiguousStrides(y.shape), y.shape);
+    slice,
+    split: ([x], ys, attrs) => {
+      splitBegins(x.shape.length, attrs.axis as number, attrs.sizes as number[]).forEach((begin, i) => slice([x], [ys[i]], { begin }));
     },
     pad: ([x], [y], attrs) => {
       const st = contiguousStrides(y.shape);
