@@ -3,6 +3,7 @@
 // the module, so the layout is defined once).
 
 export { gemm, GEMM_SCRATCH, MC as GEMM_MC, KC_MAX as GEMM_KC_MAX, NC_MAX as GEMM_NC_MAX } from './gemm';
+export { MODE_MATMUL as GEMM_MATMUL, MODE_CONV_FWD as GEMM_CONV_FWD, MODE_CONV_GRAD_INPUT as GEMM_CONV_GRAD_INPUT, MODE_CONV_GRAD_WEIGHT as GEMM_CONV_GRAD_WEIGHT } from './gemm';
 export { winograd, winogradWeights, winogradScratch, TILES as WINOGRAD_TILES } from './winograd';
 export { winogradGrad, winogradGradFinish, winogradGradScratch } from './winograd-grad';
 export { unary, binary, copy, sumRows, adam } from './elementwise';

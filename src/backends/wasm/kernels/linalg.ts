@@ -10,17 +10,21 @@ import type { WasmRuntime } from '../runtime.js';
 import { fill, sumRows } from './elementwise.js';
 import { runWinograd, runWinogradGradWeight, winogradApplies } from './winograd.js';
 
-const MODE_MATMUL = 0, MODE_CONV_FWD = 1, MODE_CONV_GRAD_INPUT = 2, MODE_CONV_GRAD_WEIGHT = 3;
 /** Below this many multiply-adds a job runs on the calling thread. */
 const PARALLEL_MACS = 1 << 20;
 
-// Block sizes of assembly/gemm.ts (its packing buffers are sized for them), read from the module
-// once it is loaded: the host derives each GEMM's blocks from the shapes and these.
+// Block sizes of assembly/gemm.ts (its packing buffers are sized for them) and its operand modes,
+// read from the module once it is loaded: the host derives each GEMM's blocks from the shapes and these.
 let MC = 0, KC_MAX = 0, NC_MAX = 0;
+let MODE_MATMUL = 0, MODE_CONV_FWD = 0, MODE_CONV_GRAD_INPUT = 0, MODE_CONV_GRAD_WEIGHT = 0;
 export function setGemmBlocks(rt: WasmRuntime): void {
   MC = rt.constant('GEMM_MC');
   KC_MAX = rt.constant('GEMM_KC_MAX');
   NC_MAX = rt.constant('GEMM_NC_MAX');
+  MODE_MATMUL = rt.constant('GEMM_MATMUL');
+  MODE_CONV_FWD = rt.constant('GEMM_CONV_FWD');
+  MODE_CONV_GRAD_INPUT = rt.constant('GEMM_CONV_GRAD_INPUT');
+  MODE_CONV_GRAD_WEIGHT = rt.constant('GEMM_CONV_GRAD_WEIGHT');
 }
 
 /** K split into equal blocks of at most KC_MAX. */
