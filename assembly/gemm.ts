@@ -32,7 +32,7 @@ export const MODE_CONV_GRAD_WEIGHT = 3;
 const S_MODE = 0, S_M = 1, S_N = 2, S_K = 3, S_A = 4, S_B = 5, S_C = 6, S_BIAS = 7;
 const S_BATCHES = 8, S_TRANS_A = 9, S_TRANS_B = 10, S_TABLE = 11;
 const S_CIN = 12, S_H = 13, S_W = 14, S_HO = 15, S_WO = 16, S_KH = 17, S_KW = 18;
-const S_SH = 19, S_SW = 20, S_PH = 21, S_PW = 22, S_O = 23, S_KC = 24, S_NC = 25, S_MG = 26;
+const S_SH = 19, S_SW = 20, S_PH = 21, S_PW = 22, S_O = 23, S_KC = 24, S_NC = 25, S_MG = 26, S_RELU = 27;
 
 /**
  * a·b + c. The default build multiplies and adds (two roundings, the same bits on every
@@ -431,14 +431,24 @@ export function gemm(chunk: i32, scratch: usize, p: usize): void {
   } else {
     for (let k0 = 0; k0 < K; k0 += kc) kStep(p, mode, batch, batch, m0, m1, n0, nr, k0, imin(kc, K - k0), k0 == 0, cBase, N, scratch);
   }
-  const bias = pu(p, S_BIAS);
-  if (bias != 0) {
+  // epilogue: + bias, then max(c, 0) with relu (wasm's max: NaN stays NaN, -0 becomes +0, as the relu op)
+  const bias = pu(p, S_BIAS), relu = pi(p, S_RELU) != 0;
+  if (bias != 0 || relu) {
+    const z = f32x4.splat(0);
     for (let i = m0; i < m1; i++) {
-      const b = f32x4.splat(load<f32>(f32at(bias, i)));
+      const b = f32x4.splat(bias != 0 ? load<f32>(f32at(bias, i)) : 0);
       let cp = cBase + (<usize>(i * N + n0) << 2);
       let j = 0;
-      for (; j + 4 <= nr; j += 4, cp += 16) v128.store(cp, f32x4.add(v128.load(cp), b));
-      for (; j < nr; j++, cp += 4) store<f32>(cp, load<f32>(cp) + f32x4.extract_lane(b, 0));
+      for (; j + 4 <= nr; j += 4, cp += 16) {
+        let v = v128.load(cp);
+        if (bias != 0) v = f32x4.add(v, b);
+        v128.store(cp, relu ? f32x4.max(v, z) : v);
+      }
+      for (; j < nr; j++, cp += 4) {
+        let v = f32x4.splat(load<f32>(cp));
+        if (bias != 0) v = f32x4.add(v, b);
+        store<f32>(cp, f32x4.extract_lane(relu ? f32x4.max(v, z) : v, 0));
+      }
     }
   }
 }

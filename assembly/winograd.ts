@@ -13,7 +13,7 @@ import { imin, pi, pu } from './params';
 /** Tiles per chunk: the transformed block (16 x C x TILES floats) stays in L2 for C <= 128. */
 export const TILES: i32 = 32;
 
-const S_N = 0, S_C = 1, S_O = 2, S_H = 3, S_W = 4, S_X = 5, S_U = 6, S_Y = 7, S_BIAS = 8, S_WT = 9, S_FLIP = 10;
+const S_N = 0, S_C = 1, S_O = 2, S_H = 3, S_W = 4, S_X = 5, S_U = 6, S_Y = 7, S_BIAS = 8, S_WT = 9, S_FLIP = 10, S_RELU = 11;
 
 /**
  * Bytes added to each ξ's panel block of the transformed input: the block is a multiple of 4 KiB
@@ -157,15 +157,22 @@ export function transformInput(x: usize, H: i32, W: i32, tw: i32, t0: i32, tEnd:
 
 // ---- output transform Y = A^T M A ------------------------------------------------------------
 
-/** Four tiles of one output channel from m[ξ] (4 lanes each, `stride` bytes apart per ξ). */
-function transformOutput(m: usize, stride: usize, y: usize, Ho: i32, Wo: i32, tw: i32, t0: i32, tEnd: i32, bias: f32): void {
+/**
+ * Four tiles of one output channel from m[ξ] (4 lanes each, `stride` bytes apart per ξ), plus the
+ * bias, then max(y, 0) with `relu` (wasm's max: NaN stays NaN, -0 becomes +0, as the relu op).
+ */
+function transformOutput(m: usize, stride: usize, y: usize, Ho: i32, Wo: i32, tw: i32, t0: i32, tEnd: i32, bias: f32, relu: bool): void {
   const s0 = colTerm0(m, stride, 0), s1 = colTerm0(m, stride, 1), s2 = colTerm0(m, stride, 2), s3 = colTerm0(m, stride, 3);
   const r0 = colTerm1(m, stride, 0), r1 = colTerm1(m, stride, 1), r2 = colTerm1(m, stride, 2), r3 = colTerm1(m, stride, 3);
   const b = f32x4.splat(bias);
-  const y00 = f32x4.add(f32x4.add(f32x4.add(s0, s1), s2), b);
-  const y01 = f32x4.add(f32x4.sub(f32x4.sub(s1, s2), s3), b);
-  const y10 = f32x4.add(f32x4.add(f32x4.add(r0, r1), r2), b);
-  const y11 = f32x4.add(f32x4.sub(f32x4.sub(r1, r2), r3), b);
+  let y00 = f32x4.add(f32x4.add(f32x4.add(s0, s1), s2), b);
+  let y01 = f32x4.add(f32x4.sub(f32x4.sub(s1, s2), s3), b);
+  let y10 = f32x4.add(f32x4.add(f32x4.add(r0, r1), r2), b);
+  let y11 = f32x4.add(f32x4.sub(f32x4.sub(r1, r2), r3), b);
+  if (relu) {
+    const z = f32x4.splat(0);
+    y00 = f32x4.max(y00, z); y01 = f32x4.max(y01, z); y10 = f32x4.max(y10, z); y11 = f32x4.max(y11, z);
+  }
   const ty = t0 / tw, tx = t0 - ty * tw;
   const oy = 2 * ty, ox = 2 * tx;
   if (tx + 4 <= tw && t0 + 4 <= tEnd && oy + 2 <= Ho && ox + 8 <= Wo) {
@@ -223,7 +230,7 @@ export function winograd(chunk: i32, scratch: usize, p: usize): void {
   const groups = (tEnd - t0 + 7) >> 3;
   const x = pu(p, S_X) + (<usize>(n * C * H * W) << 2);
   const y = pu(p, S_Y) + (<usize>(n * O * H * W) << 2);
-  const U = pu(p, S_U), biasPtr = pu(p, S_BIAS);
+  const U = pu(p, S_U), biasPtr = pu(p, S_BIAS), relu = pi(p, S_RELU) != 0;
   const vp = scratch;
   const mbuf = vp + 16 * panelBytes(C, TILES >> 3);
   const transformTmp = mbuf + 16 * 32 * 4; // a padded patch row, then 4x4 column vectors
@@ -258,7 +265,7 @@ export function winograd(chunk: i32, scratch: usize, p: usize): void {
         for (let h = 0; h < 2; h++) {
           const ts = t0 + g * 8 + h * 4;
           if (ts >= tEnd) break;
-          transformOutput(mbuf + (<usize>(r * 8 + h * 4) << 2), 32 * 4, yo, H, W, tw, ts, tEnd, bias);
+          transformOutput(mbuf + (<usize>(r * 8 + h * 4) << 2), 32 * 4, yo, H, W, tw, ts, tEnd, bias, relu);
         }
       }
     }

@@ -6,6 +6,8 @@ export type Pair = readonly [number, number];
 export interface Conv2dAttrs {
   stride: Pair;
   padding: Pair;
+  /** conv2d only: max(y, 0) applied to the output (bias included), as relu(conv2d(...)) in one pass. */
+  relu?: boolean;
 }
 export interface Conv2dGradInputAttrs extends Conv2dAttrs {
   inputShape: readonly [number, number, number, number]; // [N, C, H, W]

@@ -32,6 +32,10 @@ export class Conv2d extends Module {
   forward(x: Tensor): Tensor {
     return conv2d(x, this.weight, this.bias, { padding: this.padding });
   }
+  /** relu(forward(x)) as one op: the activation is applied as the output is written. */
+  forwardRelu(x: Tensor): Tensor {
+    return conv2d(x, this.weight, this.bias, { padding: this.padding, relu: true });
+  }
 }
 
 export class Linear extends Module {

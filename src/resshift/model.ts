@@ -2,7 +2,7 @@ import { fromHaarBands, haarBands, dct2d, idct2d } from '../freq/index.js';
 import { Conv2d, Linear, Sequential, type InitOptions } from '../nn/layers.js';
 import { Module, type NamedArray } from '../nn/module.js';
 import { sinusoidalTimeEmbedding } from '../nn/embedding.js';
-import { add, concat, gelu, interpolateBilinear, maxPool2d, relu, reshape, tensor, type Tensor } from '../tensor/index.js';
+import { add, concat, gelu, interpolateBilinear, maxPool2d, reshape, tensor, type Tensor } from '../tensor/index.js';
 import { shapeStr } from '../tensor/shape.js';
 
 // The reference notebook's DualDomainUNet. Class and child names mirror its module tree so the
@@ -26,7 +26,7 @@ class ConvBlock extends Module {
     [this.c1, this.c2] = [c1, c2];
   }
   forward(x: Tensor): Tensor {
-    return relu(this.c2.forward(relu(this.c1.forward(x))));
+    return this.c2.forwardRelu(this.c1.forwardRelu(x));
   }
 }
 
@@ -40,7 +40,7 @@ class DCTBranch extends Module {
     this.child('process', new Sequential([this.p0, null, this.p2]));
   }
   forward(x: Tensor): Tensor {
-    return idct2d(this.p2.forward(relu(this.p0.forward(dct2d(x)))));
+    return idct2d(this.p2.forward(this.p0.forwardRelu(dct2d(x))));
   }
 }
 

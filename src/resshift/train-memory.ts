@@ -1,16 +1,23 @@
 // What a training step holds at its peak, so `train` can pick a micro-batch that fits (or refuse
 // before decoding any data). Measured, not derived: the peak of live tensor bytes of one
-// trainStep on the ref backend (float32 storage, exact sizes) over widths 4..16 and crops 16..64
-// is (287 w + 970) bytes per HR pixel of one micro-batch, within 2% for crops >= 32 (activations
+// trainStep on the ref backend (float32 storage, exact sizes) over widths 4..16 and crops 32..64
+// is at most (246 w + 845) bytes per HR pixel of one micro-batch (activations
 // saved for backward, their gradients and the loss's DCT and resize temporaries all scale with the
 // pixels), plus the parameters four times (weights, gradients, Adam's two moments), plus 1 MiB
 // for what does not scale (DCT bases, scalars, the accumulated loss of earlier micro-batches).
 
-const PER_PIXEL_PER_CHANNEL = 287;
-const PER_PIXEL = 970;
+// Measured again after relu's gradient began reading its output, the convolutions applied their
+// ReLU as they write, and the Haar bands' gradient became one concat (was 287 w + 970).
+const PER_PIXEL_PER_CHANNEL = 246;
+const PER_PIXEL = 845;
 const FIXED = 2 ** 20;
-/** The WASM allocator rounds blocks up to size classes (at most a quarter more) and fragments. */
-export const WASM_OVERHEAD = 1.3;
+/**
+ * The WASM allocator rounds blocks up to size classes (at most a quarter more) and fragments:
+ * its free lists keep blocks of each pass's sizes. Measured: width 64, crop 256, batch 8 in passes
+ * of 3 (a 3.06 GiB estimate, under 4 GiB / 1.3) ran out of linear memory in the second pass with
+ * 3.5 GiB in free lists; passes of 2 (2.04 GiB) run.
+ */
+export const WASM_OVERHEAD = 1.5;
 
 /** Peak bytes of one training step: `microBatch` items of crop x crop at base width `width`. */
 export function trainStepBytes(width: number, crop: number, microBatch: number, params: number): number {

@@ -34,10 +34,10 @@ export interface OpDef<A = any> {
   grad?(ctx: GradContext<A>): (Tensor | null)[];
   /**
    * The tensors grad reads values of (shapes are always available), given which inputs need a
-   * gradient. The graph node keeps exactly these alive until backward() has used it or nothing
-   * can reach it any more. Absent: every input and output is kept.
+   * gradient and the attrs. The graph node keeps exactly these alive until backward() has used it
+   * or nothing can reach it any more. Absent: every input and output is kept.
    */
-  saves?(needsGrad: readonly boolean[]): Saves;
+  saves?(needsGrad: readonly boolean[], attrs: A): Saves;
   /** Output 0 shares the storage of input 0 (reshape): no kernel runs. */
   readonly view?: boolean;
   /** The kernel updates its inputs in place and has no outputs (optimizer steps). */
@@ -86,7 +86,7 @@ export class Node {
     /** Which inputs required a gradient when the op ran; saves were chosen for these. */
     readonly needsGrad: readonly boolean[],
   ) {
-    const spec = op.saves?.(needsGrad);
+    const spec = op.saves?.(needsGrad, attrs);
     const keepIn = (i: number) => (spec ? (spec.inputs ?? []).includes(i) : true);
     const keepOut = (i: number) => (spec ? (spec.outputs ?? []).includes(i) : true);
     this.saved = {

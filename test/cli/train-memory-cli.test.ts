@@ -18,7 +18,7 @@ function train(...args: string[]) {
 describe.skipIf(!built)('train: memory checked before the data is decoded (needs `npm run build`)', () => {
   it('refuses a micro-batch that cannot fit, naming one that does', () => {
     const out = join(tmp, 'big');
-    // width 64 at crop 256: about 1.3 GB a item, so 8 at once exceed WASM's 4 GiB
+    // width 64 at crop 256: about 1.1 GB an item, so 8 at once exceed WASM's 4 GiB
     const r = train('--width', '64', '--crop', '256', '--batch', '8', '--micro-batch', '8', '--out', out, '--steps', '1');
     expect(r.code, r.err).toBe(2);
     expect(r.err).toMatch(/^resshift-ts train: a step of 8 item\(s\) at width 64, crop 256 needs about [\d.]+ GiB, above the [\d.]+ GiB this wasm backend can use; --micro-batch [12] fits\n$/);

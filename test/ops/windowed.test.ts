@@ -25,6 +25,8 @@ describe('conv2d', () => {
     gradCheck((a, w) => conv2d(a, w, null, { stride: 2, padding: 1 }), [x, input([2, 3, 3, 3])]);
     gradCheck((a, w) => conv2d(a, w, null, { stride: [2, 1], padding: [0, 2] }), [x, input([2, 3, 3, 5])]);
     gradCheck((a, w, b) => conv2d(a, w, b), [x, input([5, 3, 1, 1]), input([5])]);
+    // fused relu: the gradient goes through reluGrad of the output (random inputs stay off the kink)
+    gradCheck((a, w, b) => conv2d(a, w, b, { padding: 1, relu: true }), [x, input([4, 3, 3, 3]), input([4])]);
   });
 });
 

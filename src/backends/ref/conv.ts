@@ -8,6 +8,7 @@ import type { Conv2dAttrs, Conv2dGradInputAttrs, Conv2dGradWeightAttrs } from '.
 import { conv2dGeometry, conv2dGradInputGeometry, conv2dGradWeightGeometry } from '../shapes.js';
 import type { Attrs } from '../types.js';
 import type { RefTensor } from './backend.js';
+import { unaryFns } from './elementwise.js';
 
 /** For each kernel offset k: output positions [lo, hi) whose input tap o*s - p + k is inside [0, n). */
 interface TapRanges {
@@ -77,6 +78,8 @@ export function conv2d(inputs: readonly RefTensor[], outputs: readonly RefTensor
       } else {
         for (let p = 0; p < plane; p++) od[oBase + p] = acc[p];
       }
+      // on the stored (rounded) value, exactly as relu after the convolution
+      if (a.relu) for (let p = oBase; p < oBase + plane; p++) od[p] = unaryFns.relu(od[p]);
     }
   }
 }

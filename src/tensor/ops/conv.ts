@@ -5,6 +5,7 @@ import { crossSaves } from '../node.js';
 import { defineOp } from '../registry.js';
 import { shapeStr } from '../shape.js';
 import type { Tensor } from '../tensor.js';
+import { reluGrad } from './elementwise.js';
 import { sum } from './reduce.js';
 
 function checkPair(op: string, name: string, p: Pair, min: number): void {
@@ -29,13 +30,16 @@ const conv2dOp = defineOp<Conv2dAttrs>({
   inputs: 3,
   minInputs: 2,
   inferShapes: conv2dShapes,
-  // dx reads w, dw reads x, the bias gradient only g
-  saves: crossSaves,
-  grad: ({ inputs: [x, w, b], attrs, grads: [g], needsGrad }) => [
-    needsGrad[0] ? conv2dGradInput(g, w, attrs, x.shape as [number, number, number, number]) : null,
-    needsGrad[1] ? conv2dGradWeight(x, g, attrs, [w.shape[2], w.shape[3]]) : null,
-    b && needsGrad[2] ? sum(g, [0, 2, 3]) : null,
-  ],
+  // dx reads w, dw reads x, the bias gradient only g; with relu, every one of them the output
+  saves: (needsGrad, attrs) => ({ ...crossSaves(needsGrad), outputs: attrs.relu ? [0] : [] }),
+  grad: ({ inputs: [x, w, b], outputs: [y], attrs, grads: [gy], needsGrad }) => {
+    const g = attrs.relu ? reluGrad(gy, y) : gy;
+    return [
+      needsGrad[0] ? conv2dGradInput(g, w, attrs, x.shape as [number, number, number, number]) : null,
+      needsGrad[1] ? conv2dGradWeight(x, g, attrs, [w.shape[2], w.shape[3]]) : null,
+      b && needsGrad[2] ? sum(g, [0, 2, 3]) : null,
+    ];
+  },
 });
 
 const conv2dGradInputOp = defineOp<Conv2dGradInputAttrs>({
@@ -68,12 +72,15 @@ const conv2dGradWeightOp = defineOp<Conv2dGradWeightAttrs>({
 export interface Conv2dOptions {
   stride?: number | Pair;
   padding?: number | Pair;
+  /** relu(conv2d(...)) in one op: the activation is applied as the output is written. */
+  relu?: boolean;
 }
 const pair = (v: number | Pair | undefined, d: number): Pair => (v === undefined ? [d, d] : typeof v === 'number' ? [v, v] : v);
 
 /** 2-D cross-correlation, NCHW input, OIHW weight, zero padding (torch.nn.functional.conv2d). */
 export function conv2d(x: Tensor, w: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
   const attrs: Conv2dAttrs = { stride: pair(opts.stride, 1), padding: pair(opts.padding, 0) };
+  if (opts.relu) attrs.relu = true;
   return runOp(conv2dOp, bias ? [x, w, bias] : [x, w], attrs)[0];
 }
 export function conv2dGradInput(g: Tensor, w: Tensor, a: Conv2dAttrs, inputShape: readonly [number, number, number, number]): Tensor {

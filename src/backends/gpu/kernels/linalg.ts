@@ -68,7 +68,9 @@ function conv2dKernel(be: GpuBackend): Kernel<any> {
         body += guard(cond, `for (let ch = 0; ch < ${C}; ch++) {\ns = s + x[xb + ch * ${H * W} + ${tapX}] * w[wb + ch * ${kh * kw} + ${tapW}];\n}\n`);
       }
     }
-    body += bias ? `return s + bias[${o}];\n` : 'return s;\n';
+    body += bias ? `const v = s + bias[${o}];\n` : 'const v = s;\n';
+    // as the relu kernel (elementwise.ts)
+    body += (attrs as unknown as Conv2dAttrs).relu ? 'return v > 0 ? v : 0;\n' : 'return v;\n';
     const spec: KernelSpec = { size: N * O * Ho * Wo, source: kernelSource(bias ? ['x', 'w', 'bias'] : ['x', 'w'], body) };
     const ins = bias ? [x.buf, w.buf, bias.buf] : [x.buf, w.buf];
     be.enqueue(ins, [out.buf], async (hs, rt) => [await rt.run(spec, hs)]);

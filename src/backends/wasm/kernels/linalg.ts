@@ -45,6 +45,8 @@ interface GemmRecord {
   B: number;
   C: number;
   bias?: number;
+  /** max(c, 0) after the bias (a conv2d with relu) */
+  relu?: boolean;
   batches: number;
   transA?: boolean;
   transB?: boolean;
@@ -72,7 +74,7 @@ function runGemm(rt: WasmRuntime, g: GemmRecord): void {
   const ints = [
     g.mode, g.M, g.N, g.K, g.A, g.B, g.C, g.bias ?? 0, g.batches, g.transA ? 1 : 0, g.transB ? 1 : 0, g.table ?? 0,
     c?.C ?? 0, c?.H ?? 0, c?.W ?? 0, c?.Ho ?? 0, c?.Wo ?? 0, c?.kh ?? 0, c?.kw ?? 0, c?.sh ?? 0, c?.sw ?? 0, c?.ph ?? 0, c?.pw ?? 0, c?.O ?? 0,
-    g.kc, g.nc, mGroup(g),
+    g.kc, g.nc, mGroup(g), g.relu ? 1 : 0,
   ];
   const mc = mGroup(g) * MC;
   const chunks = g.batches * Math.ceil(g.M / mc) * Math.ceil(g.N / g.nc);
@@ -136,14 +138,14 @@ export function conv2dKernel(rt: WasmRuntime) {
       if (!bias) return;
     }
     if (K > 0 && winogradApplies(kh, kw, sh, sw, ph, pw)) {
-      return runWinograd(rt, { N, C, O, H, W, x: x.buf.ptr, weight: w.buf.ptr, y: out.buf.ptr, bias: bias?.buf.ptr ?? 0, flip: false });
+      return runWinograd(rt, { N, C, O, H, W, x: x.buf.ptr, weight: w.buf.ptr, y: out.buf.ptr, bias: bias?.buf.ptr ?? 0, flip: false, relu: a.relu });
     }
     if (K > 0 && pointwise(kh, kw, sh, sw, ph, pw)) {
-      const g = { M: O, N: H * W, K, A: w.buf.ptr, B: x.buf.ptr, C: out.buf.ptr, bias: bias?.buf.ptr, kc: kBlock(K), nc: nBlock(H * W) };
+      const g = { M: O, N: H * W, K, A: w.buf.ptr, B: x.buf.ptr, C: out.buf.ptr, bias: bias?.buf.ptr, relu: a.relu, kc: kBlock(K), nc: nBlock(H * W) };
       return runTabled(rt, g, same(N), per(N, C * H * W));
     }
     runGemm(rt, {
-      mode: MODE_CONV_FWD, M: O, N: Ho * Wo, K, A: w.buf.ptr, B: x.buf.ptr, C: out.buf.ptr, bias: bias?.buf.ptr, batches: N,
+      mode: MODE_CONV_FWD, M: O, N: Ho * Wo, K, A: w.buf.ptr, B: x.buf.ptr, C: out.buf.ptr, bias: bias?.buf.ptr, relu: a.relu, batches: N,
       conv: { C, H, W, Ho, Wo, kh, kw, sh, sw, ph, pw, O }, kc: kBlock(K), nc: nBlock(Ho * Wo),
     });
   };

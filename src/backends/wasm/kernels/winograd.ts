@@ -20,6 +20,8 @@ export interface WinogradConv {
   bias: number;
   /** The input gradient: the weight is used transposed and rotated by 180 degrees. */
   flip: boolean;
+  /** max(y, 0) as the output is written. */
+  relu?: boolean;
 }
 
 let enabled = true;
@@ -38,7 +40,7 @@ export function runWinograd(rt: WasmRuntime, w: WinogradConv): void {
   const uBytes = 16 * OG * 4 * w.C * 4;
   const U = rt.heap.alloc(uBytes);
   try {
-    const params = () => rt.params([w.N, w.C, w.O, w.H, w.W, w.x, U, w.y, w.bias, w.weight, w.flip ? 1 : 0]);
+    const params = () => rt.params([w.N, w.C, w.O, w.H, w.W, w.x, U, w.y, w.bias, w.weight, w.flip ? 1 : 0, w.relu ? 1 : 0]);
     const macs = w.N * w.O * w.C * 9 * w.H * w.W;
     rt.run('winogradWeights', OG * 4, params(), OG * 4 * w.C * 9 >= 1 << 16);
     const T = Math.ceil(w.H / 2) * Math.ceil(w.W / 2);
