@@ -51,7 +51,8 @@ describe('movement ops', () => {
       // a piece that gets no gradient contributes zeros
       backward(sum(mul(parts[2], tensor([1, 2, 3], [3]))));
       expect([...x.grad!.dataSync()]).toEqual([0, 1, 2, 3, 0, 1, 2, 3]);
-      expect(() => split(x, [2, 1], 1)).toThrow(/split: sizes \[2, 1\] must be non-negative integers adding up to 4 \(axis 1 of \[2, 4\]\)/);
+      expect(() => split(x, [2, 1], 1)).toThrow(/split: sizes \[2, 1\] must be one or more non-negative integers adding up to 4 \(axis 1 of \[2, 4\]\)/);
+      expect(() => split(tensor([], [0]), [])).toThrow(/split: sizes \[\] must be one or more/);
       expect(() => split(x, [5, -1], 1)).toThrow(/split: sizes/);
       expect(() => split(x, [2], 2)).toThrow(/split/);
     });

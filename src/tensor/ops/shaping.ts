@@ -86,8 +86,8 @@ const splitOp = defineOp<SplitAttrs>({
   inputs: 1,
   inferShapes: ([s], { axis, sizes }) => {
     if (!(Number.isInteger(axis) && axis >= 0 && axis < s.length)) throw new Error(`split: axis ${axis} out of range for ${shapeStr(s)}`);
-    if (sizes.some((n) => !(Number.isInteger(n) && n >= 0)) || sizes.reduce((a, n) => a + n, 0) !== s[axis]) {
-      throw new Error(`split: sizes [${sizes.join(', ')}] must be non-negative integers adding up to ${s[axis]} (axis ${axis} of ${shapeStr(s)})`);
+    if (!sizes.length || sizes.some((n) => !(Number.isInteger(n) && n >= 0)) || sizes.reduce((a, n) => a + n, 0) !== s[axis]) {
+      throw new Error(`split: sizes [${sizes.join(', ')}] must be one or more non-negative integers adding up to ${s[axis]} (axis ${axis} of ${shapeStr(s)})`);
     }
     return sizes.map((n) => s.map((d, i) => (i === axis ? n : d)));
   },
