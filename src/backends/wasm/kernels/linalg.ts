@@ -71,12 +71,13 @@ function mGroup(g: GemmRecord): number {
 
 function runGemm(rt: WasmRuntime, g: GemmRecord): void {
   const c = g.conv;
+  const group = mGroup(g);
   const ints = [
     g.mode, g.M, g.N, g.K, g.A, g.B, g.C, g.bias ?? 0, g.batches, g.transA ? 1 : 0, g.transB ? 1 : 0, g.table ?? 0,
     c?.C ?? 0, c?.H ?? 0, c?.W ?? 0, c?.Ho ?? 0, c?.Wo ?? 0, c?.kh ?? 0, c?.kw ?? 0, c?.sh ?? 0, c?.sw ?? 0, c?.ph ?? 0, c?.pw ?? 0, c?.O ?? 0,
-    g.kc, g.nc, mGroup(g), g.relu ? 1 : 0,
+    g.kc, g.nc, group, g.relu ? 1 : 0,
   ];
-  const mc = mGroup(g) * MC;
+  const mc = group * MC;
   const chunks = g.batches * Math.ceil(g.M / mc) * Math.ceil(g.N / g.nc);
   const macs = g.batches * g.M * g.N * (g.mode === MODE_CONV_GRAD_WEIGHT ? (c!.Ho * c!.Wo) : g.K);
   rt.run('gemm', chunks, rt.params(ints), macs >= PARALLEL_MACS, rt.gemmScratch);
